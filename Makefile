@@ -1,0 +1,42 @@
+# Two commands on a fresh machine: `make run` and `make test`. Only Python 3.11+ and make are needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+
+.PHONY: run test setup migrate demo messages bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@mkdir -p var
+	@touch $(STAMP)
+
+setup: $(STAMP)
+	@$(BIN)/python scripts/compile_messages.py
+
+migrate: setup
+	$(BIN)/mutualaid migrate --noinput
+
+demo: migrate
+	$(BIN)/mutualaid demo --if-empty
+
+run: demo
+	$(BIN)/mutualaid collectstatic --noinput --verbosity 0
+	$(BIN)/mutualaid serve --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+messages: setup
+	cd mutualaid && ../$(BIN)/django-admin makemessages -l es --ignore 'static/*' && ../$(BIN)/django-admin makemessages -d djangojs -l es --ignore 'static/vendor/*' || true
+
+bench: setup
+	$(BIN)/python bench/queries.py
+
+clean:
+	rm -rf $(VENV) staticfiles *.egg-info

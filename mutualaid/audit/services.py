@@ -1,0 +1,97 @@
+"""Appending to the audit chain and checking it."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import AuditEntry, AuditHead
+
+GENESIS = "0" * 64
+
+
+def _canonical(value: Any) -> Any:
+    """JSON-safe form of a before/after value: UUIDs, dates and decimals become strings."""
+    return json.loads(json.dumps(value, sort_keys=True, default=str))
+
+
+def entry_digest(*, prev_hash: str, seq: int, created_at: str, actor: str, action: str, object_type: str,
+                 object_id: str, before: Any, after: Any) -> str:
+    payload = json.dumps(
+        {
+            "seq": seq, "created_at": created_at, "actor": actor, "action": action,
+            "object_type": object_type, "object_id": object_id, "before": before, "after": after,
+        },
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+    )
+    return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
+
+
+def audit_record(*, actor: Any, action: str, obj: Any = None, object_type: str = "", object_id: str = "",
+                 before: dict | None = None, after: dict | None = None) -> AuditEntry:
+    """Append one entry. Must run inside the caller's transaction, so the entry commits with the change.
+
+    `actor` is a user (anything with `public_id`), or None for the system. `before`/`after` hold no personal data:
+    callers record that contact details changed, never what they are.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_record must be called inside transaction.atomic")
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.public_id)
+    actor_id = str(actor.public_id) if actor is not None and getattr(actor, "public_id", None) else ""
+    # The head row is locked so that two writers never chain onto the same tip.
+    head, _ = AuditHead.objects.get_or_create(id=1)
+    head = AuditHead.objects.select_for_update().get(id=1)
+    seq = head.seq + 1
+    created_at = timezone.now()
+    before_c, after_c = _canonical(before), _canonical(after)
+    digest = entry_digest(
+        prev_hash=head.hash, seq=seq, created_at=created_at.isoformat(), actor=actor_id, action=action,
+        object_type=object_type, object_id=object_id, before=before_c, after=after_c,
+    )
+    entry = AuditEntry.objects.create(
+        seq=seq, created_at=created_at, actor=actor_id, action=action, object_type=object_type,
+        object_id=object_id, before=before_c, after=after_c, prev_hash=head.hash, hash=digest,
+    )
+    AuditHead.objects.filter(id=1).update(seq=seq, hash=digest)
+    return entry
+
+
+@dataclass
+class ChainReport:
+    ok: bool
+    checked: int
+    message: str
+    first_bad_seq: int | None = None
+
+
+def verify_chain(entries: Iterable[AuditEntry] | None = None) -> ChainReport:
+    """Recompute every hash in order. Names the first entry that was altered, removed or inserted."""
+    if entries is None:
+        entries = AuditEntry.objects.order_by("seq").iterator(chunk_size=2000)
+    prev_hash, expected_seq, checked = GENESIS, 1, 0
+    for entry in entries:
+        if entry.seq != expected_seq:
+            return ChainReport(False, checked, f"entry #{expected_seq} is missing (next found is #{entry.seq})",
+                               expected_seq)
+        if entry.prev_hash != prev_hash:
+            return ChainReport(False, checked, f"entry #{entry.seq} does not follow entry #{entry.seq - 1}",
+                               entry.seq)
+        digest = entry_digest(
+            prev_hash=entry.prev_hash, seq=entry.seq, created_at=entry.created_at.isoformat(), actor=entry.actor,
+            action=entry.action, object_type=entry.object_type, object_id=entry.object_id,
+            before=entry.before, after=entry.after,
+        )
+        if digest != entry.hash:
+            return ChainReport(False, checked, f"entry #{entry.seq} ({entry.action}) was altered", entry.seq)
+        prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
+    head = AuditHead.objects.filter(id=1).first()
+    if head is not None and (head.seq != checked or head.hash != prev_hash):
+        return ChainReport(False, checked, f"entry #{checked + 1} is missing (the chain's tip is #{head.seq})",
+                           checked + 1)
+    return ChainReport(True, checked, f"audit chain verified: {checked} entries")

@@ -1,0 +1,264 @@
+"""API routes for needs, offers, matches and categories."""
+
+from uuid import UUID
+
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from mutualaid.errors import InvalidInput
+from mutualaid.networks.permissions import group_access
+from mutualaid.networks.selectors import user_groups
+
+from . import selectors, services
+from .models import Match, Need, Offer, Urgency
+from .permissions import match_access, need_access, offer_access
+from .schemas import (CancelIn, CategoryOut, ClaimIn, DuplicateIn, MatchOut, NeedCancelIn, NeedCreatedOut,
+                      NeedDetailOut, NeedIn, NeedOut, OfferIn, OfferOut, OfferStatusIn, ReferIn)
+
+router = Router(tags=["circulation"])
+
+
+class Pagination(PageNumberPagination):
+    class Input(Schema):
+        page: int = 1
+        page_size: int = 20
+
+    def paginate_queryset(self, queryset, pagination: Input, **params):
+        if pagination.page < 1:
+            raise InvalidInput(_("page must be 1 or more."), field="page")
+        if not 1 <= pagination.page_size <= 100:
+            raise InvalidInput(_("page_size must be between 1 and 100."), field="page_size")
+        self.page_size = pagination.page_size
+        offset = (pagination.page - 1) * pagination.page_size
+        return {"items": list(queryset[offset: offset + pagination.page_size]), "count": queryset.count()}
+
+
+class Rendered:
+    """A queryset that the paginator slices first; only the page's rows are then rendered."""
+
+    def __init__(self, qs, render):
+        self.qs, self.render = qs, render
+
+    def __getitem__(self, item):
+        return [self.render(row) for row in self.qs[item]]
+
+    def count(self):
+        return self.qs.count()
+
+
+def need_out(need: Need) -> dict:
+    return {
+        "id": need.public_id, "group": need.group.public_id, "title": need.title, "description": need.description,
+        "category": need.category.slug, "quantity": need.quantity, "quantity_claimed": need.quantity_claimed,
+        "quantity_fulfilled": need.quantity_fulfilled, "quantity_left": need.quantity_left,
+        "urgency": need.urgency, "status": need.status, "needed_by": need.needed_by,
+        "location_name": need.location_name, "lat": need.lat, "lon": need.lon,
+        "requester": need.requester.username if need.requester_id else None,
+        "proxy_intake": need.requester_id is None,
+        "duplicate_of": need.duplicate_of.public_id if need.duplicate_of_id else None,
+        "referred_to": need.referred_to.public_id if need.referred_to_id else None,
+        "created_at": need.created_at,
+    }
+
+
+def need_detail_out(user, public_id) -> dict:
+    access = need_access(user, public_id)
+    need = access.need
+    body = need_out(need)
+    body["matches"] = [{"id": m.public_id, "helper": m.helper.username if m.helper_id else None,
+                        "quantity": m.quantity, "status": m.status} for m in need.matches.all()]
+    if access.sees_contact:
+        contact = selectors.need_contact(need)
+        if contact is not None:
+            body["contact"] = {"name": contact.name, "phone": contact.phone, "email": contact.email,
+                               "address": contact.address, "preferred_language": contact.preferred_language,
+                               "notes": contact.notes, "lat": contact.exact_lat, "lon": contact.exact_lon}
+    return body
+
+
+def match_out(match: Match) -> dict:
+    return {"id": match.public_id, "need": match.need.public_id,
+            "offer": match.offer.public_id if match.offer_id else None,
+            "helper": match.helper.username if match.helper_id else None, "quantity": match.quantity,
+            "status": match.status, "cancel_reason": match.cancel_reason, "created_at": match.created_at,
+            "completed_at": match.completed_at}
+
+
+def offer_out(offer: Offer) -> dict:
+    return {"id": offer.public_id, "group": offer.group.public_id, "helper": offer.helper.username,
+            "title": offer.title, "description": offer.description, "category": offer.category.slug,
+            "quantity": offer.quantity, "quantity_left": offer.quantity_left, "status": offer.status,
+            "available_from": offer.available_from, "available_until": offer.available_until,
+            "location_name": offer.location_name, "lat": offer.lat, "lon": offer.lon,
+            "max_distance_km": offer.max_distance_km, "created_at": offer.created_at}
+
+
+class NeedQuery(Schema):
+    group: UUID | None = None
+    status: str = ""
+    category: str = ""
+    urgency: str = ""
+
+
+def _check_choice(value: str, choices, field: str) -> None:
+    if value and value not in choices:
+        raise InvalidInput(_("%(field)s must be one of: %(choices)s") % {"field": field, "choices": ", ".join(choices)},
+                           field=field)
+
+
+# --- Categories -----------------------------------------------------------------------------------
+
+
+@router.get("/categories", auth=None, response=list[CategoryOut])
+def list_categories(request):
+    return [{"slug": c.slug, "name": c.label, "unit": c.unit_label} for c in selectors.category_list()]
+
+
+# --- Needs ----------------------------------------------------------------------------------------
+
+
+@router.get("/needs", response=list[NeedOut], tags=["needs"])
+@paginate(Pagination)
+def list_needs(request, filters: Query[NeedQuery]):
+    _check_choice(filters.status, Need.Status.values, "status")
+    _check_choice(filters.urgency, Urgency.values, "urgency")
+    group = None
+    if filters.group:
+        group = group_access(request.auth, filters.group, require="member").group
+    qs = selectors.need_list(
+        filters=selectors.NeedFilters(group=group, status=filters.status, category=filters.category,
+                                      urgency=filters.urgency),
+        visible_groups=None if group else user_groups(request.auth),
+    ).select_related("duplicate_of", "referred_to")
+    return Rendered(qs, need_out)
+
+
+@router.post("/needs", response={201: NeedCreatedOut}, tags=["needs"])
+def create_need(request, payload: NeedIn):
+    access = group_access(request.auth, payload.group, require="member")
+    contact = payload.contact.dict() if payload.contact else {}
+    contact = {k: v for k, v in contact.items() if v is not None}
+    category = selectors.category_list().filter(slug=payload.category).first()
+    duplicates = []
+    if category is not None:
+        duplicates = selectors.possible_duplicates(
+            group=access.group, category=category, title=payload.title, description=payload.description,
+            phone=contact.get("phone", ""), email=contact.get("email", ""))
+    need = services.need_create(
+        actor=request.auth, group=access.group, title=payload.title, description=payload.description,
+        category=payload.category, quantity=payload.quantity, urgency=payload.urgency, lat=payload.lat,
+        lon=payload.lon, location_name=payload.location_name, needed_by=payload.needed_by, contact=contact,
+        on_behalf=payload.on_behalf,
+    )
+    body = need_detail_out(request.auth, need.public_id)
+    body["possible_duplicates"] = [d.public_id for d in duplicates]
+    return 201, body
+
+
+@router.get("/needs/{need_id}", response=NeedDetailOut, tags=["needs"], exclude_none=True)
+def get_need(request, need_id: UUID):
+    return need_detail_out(request.auth, need_id)
+
+
+@router.post("/needs/{need_id}/claim", response={201: MatchOut}, tags=["needs"])
+def claim_need(request, need_id: UUID, payload: ClaimIn):
+    access = need_access(request.auth, need_id)
+    offer = offer_access(request.auth, payload.offer) if payload.offer else None
+    match = services.match_claim(actor=request.auth, need=access.need, quantity=payload.quantity, offer=offer)
+    return 201, match_out(match_access(request.auth, match.public_id))
+
+
+@router.post("/needs/{need_id}/cancel", response=NeedOut, tags=["needs"])
+def cancel_need(request, need_id: UUID, payload: NeedCancelIn):
+    access = need_access(request.auth, need_id)
+    services.need_cancel(actor=request.auth, need=access.need, reason=payload.reason)
+    return need_out(need_access(request.auth, need_id).need)
+
+
+@router.post("/needs/{need_id}/duplicate", response=NeedOut, tags=["needs"])
+def mark_duplicate(request, need_id: UUID, payload: DuplicateIn):
+    access = need_access(request.auth, need_id)
+    original = need_access(request.auth, payload.original).need
+    services.need_mark_duplicate(actor=request.auth, need=access.need, original=original)
+    return need_out(need_access(request.auth, need_id).need)
+
+
+@router.post("/needs/{need_id}/refer", response={201: NeedOut}, tags=["needs"])
+def refer_need(request, need_id: UUID, payload: ReferIn):
+    access = need_access(request.auth, need_id)
+    target = group_access(request.auth, payload.group).group
+    copy = services.need_refer(actor=request.auth, need=access.need, to_group=target)
+    return 201, need_out(copy)
+
+
+# --- Matches --------------------------------------------------------------------------------------
+
+
+@router.get("/matches", response=list[MatchOut], tags=["matches"])
+@paginate(Pagination)
+def list_matches(request):
+    return Rendered(selectors.user_matches(request.auth).select_related("offer"), match_out)
+
+
+@router.get("/matches/{match_id}", response=MatchOut, tags=["matches"])
+def get_match(request, match_id: UUID):
+    return match_out(match_access(request.auth, match_id))
+
+
+@router.post("/matches/{match_id}/complete", response=MatchOut, tags=["matches"])
+def complete_match(request, match_id: UUID):
+    match = match_access(request.auth, match_id)
+    services.match_complete(actor=request.auth, match=match)
+    return match_out(match_access(request.auth, match_id))
+
+
+@router.post("/matches/{match_id}/cancel", response=MatchOut, tags=["matches"])
+def cancel_match(request, match_id: UUID, payload: CancelIn):
+    match = match_access(request.auth, match_id)
+    services.match_cancel(actor=request.auth, match=match, reason=payload.reason)
+    return match_out(match_access(request.auth, match_id))
+
+
+# --- Offers ---------------------------------------------------------------------------------------
+
+
+class OfferQuery(Schema):
+    group: UUID | None = None
+    status: str = ""
+    category: str = ""
+    mine: bool = False
+
+
+@router.get("/offers", response=list[OfferOut], tags=["offers"])
+@paginate(Pagination)
+def list_offers(request, filters: Query[OfferQuery]):
+    _check_choice(filters.status, Offer.Status.values, "status")
+    group = group_access(request.auth, filters.group, require="member").group if filters.group else None
+    qs = selectors.offer_list(group=group, visible_groups=None if group else user_groups(request.auth),
+                              status=filters.status, category=filters.category,
+                              helper=request.auth if filters.mine else None)
+    return Rendered(qs, offer_out)
+
+
+@router.post("/offers", response={201: OfferOut}, tags=["offers"])
+def create_offer(request, payload: OfferIn):
+    access = group_access(request.auth, payload.group, require="member")
+    offer = services.offer_create(
+        actor=request.auth, group=access.group, title=payload.title, description=payload.description,
+        category=payload.category, quantity=payload.quantity, available_from=payload.available_from,
+        available_until=payload.available_until, location_name=payload.location_name, lat=payload.lat,
+        lon=payload.lon, max_distance_km=payload.max_distance_km,
+    )
+    return 201, offer_out(offer)
+
+
+@router.get("/offers/{offer_id}", response=OfferOut, tags=["offers"])
+def get_offer(request, offer_id: UUID):
+    return offer_out(offer_access(request.auth, offer_id))
+
+
+@router.post("/offers/{offer_id}/status", response=OfferOut, tags=["offers"])
+def set_offer_status(request, offer_id: UUID, payload: OfferStatusIn):
+    offer = offer_access(request.auth, offer_id)
+    return offer_out(services.offer_set_status(actor=request.auth, offer=offer, status=payload.status))

@@ -1,0 +1,243 @@
+"""Needs, offers and the matches between them.
+
+Privacy: a need's public record holds a coarse location only. The exact location and the requester's contact
+details live in `NeedContact`, shown only to the requester, helpers with a live match, and the group's coordinators.
+"""
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from mutualaid.networks.models import Group
+
+DEFAULT_CATEGORIES = [
+    # slug, English name, unit
+    ("food", _("Food"), _("meals")),
+    ("groceries", _("Groceries"), _("bags")),
+    ("medicine-pickup", _("Medicine pick-up"), _("trips")),
+    ("transport", _("Transport"), _("rides")),
+    ("childcare", _("Childcare"), _("hours")),
+    ("housing", _("Housing"), _("nights")),
+    ("hygiene", _("Hygiene supplies"), _("kits")),
+    ("clothing", _("Clothing"), _("items")),
+    ("household-repair", _("Household repair"), _("jobs")),
+    ("emotional-support", _("Emotional support"), _("calls")),
+    ("translation", _("Translation"), _("hours")),
+    ("other", _("Other"), _("units")),
+]
+
+
+class Category(models.Model):
+    """The network's taxonomy of needs and offers, addressed by slug."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    unit = models.CharField(max_length=40, default="units")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "slug"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (defaults are translated; custom names are shown as written)."""
+        from django.utils.translation import gettext
+
+        return gettext(self.name)
+
+    @property
+    def unit_label(self) -> str:
+        from django.utils.translation import gettext
+
+        return gettext(self.unit)
+
+
+class Urgency(models.TextChoices):
+    CRITICAL = "critical", _("critical")
+    HIGH = "high", _("high")
+    NORMAL = "normal", _("normal")
+    LOW = "low", _("low")
+
+
+URGENCY_RANK = {Urgency.CRITICAL: 0, Urgency.HIGH: 1, Urgency.NORMAL: 2, Urgency.LOW: 3}
+
+
+class Need(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        PARTLY_MATCHED = "partly_matched", _("partly matched")
+        MATCHED = "matched", _("matched")
+        FULFILLED = "fulfilled", _("fulfilled")
+        CANCELLED = "cancelled", _("cancelled")
+        EXPIRED = "expired", _("expired")
+        DUPLICATE = "duplicate", _("duplicate")
+        REFERRED = "referred", _("referred")
+
+    CLAIMABLE = (Status.OPEN, Status.PARTLY_MATCHED)
+    CLOSED = (Status.FULFILLED, Status.CANCELLED, Status.EXPIRED, Status.DUPLICATE, Status.REFERRED)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="needs")
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="needs", help_text="Empty for proxy intake (no account).")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="needs_entered")
+    title = models.CharField(_("title"), max_length=140)
+    description = models.TextField(_("description"), blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="needs")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    quantity_claimed = models.PositiveIntegerField(default=0)
+    quantity_fulfilled = models.PositiveIntegerField(default=0)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    urgency_rank = models.PositiveSmallIntegerField(default=2, editable=False)
+    needed_by = models.DateTimeField(_("needed by"), null=True, blank=True)
+    location_name = models.CharField(_("area"), max_length=120, blank=True)
+    lat = models.FloatField(null=True, blank=True, help_text="Coarse (about 1 km).")
+    lon = models.FloatField(null=True, blank=True, help_text="Coarse (about 1 km).")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    referred_to = models.ForeignKey(Group, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="need_quantity_positive"),
+            # No unit is ever claimed twice: what is claimed never exceeds what was asked.
+            models.CheckConstraint(condition=Q(quantity_claimed__lte=F("quantity")), name="need_not_overclaimed"),
+            models.CheckConstraint(condition=Q(quantity_fulfilled__lte=F("quantity_claimed")),
+                                   name="need_fulfilled_within_claimed"),
+            models.CheckConstraint(condition=~Q(status="referred") | Q(referred_to__isnull=False),
+                                   name="need_referral_names_group"),
+            models.CheckConstraint(condition=~Q(status="duplicate") | Q(duplicate_of__isnull=False),
+                                   name="need_duplicate_names_original"),
+            models.CheckConstraint(condition=Q(lat__isnull=True) | Q(lat__gte=-90, lat__lte=90), name="need_lat_range"),
+            models.CheckConstraint(condition=Q(lon__isnull=True) | Q(lon__gte=-180, lon__lte=180),
+                                   name="need_lon_range"),
+        ]
+        indexes = [
+            models.Index(fields=["group", "status", "urgency_rank", "created_at"]),
+            models.Index(fields=["status", "needed_by"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def quantity_left(self) -> int:
+        return self.quantity - self.quantity_claimed
+
+    @property
+    def is_claimable(self) -> bool:
+        return self.status in self.CLAIMABLE and self.quantity_left > 0
+
+
+class NeedContact(models.Model):
+    """The requester's contact details and exact location: personal data, kept apart and purgeable."""
+
+    need = models.OneToOneField(Need, on_delete=models.CASCADE, related_name="contact", primary_key=True)
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    preferred_language = models.CharField(_("preferred language"), max_length=40, blank=True)
+    notes = models.TextField(_("notes for the helper"), blank=True)
+    exact_lat = models.FloatField(null=True, blank=True)
+    exact_lon = models.FloatField(null=True, blank=True)
+
+    def is_empty(self) -> bool:
+        return not any([self.name, self.phone, self.email, self.address, self.notes])
+
+
+class Offer(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        PAUSED = "paused", _("paused")
+        EXHAUSTED = "exhausted", _("exhausted")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="offers")
+    helper = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="offers")
+    title = models.CharField(_("title"), max_length=140)
+    description = models.TextField(_("description"), blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="offers")
+    quantity = models.PositiveIntegerField(_("quantity or capacity"))
+    quantity_committed = models.PositiveIntegerField(default=0)
+    available_from = models.DateTimeField(_("available from"), null=True, blank=True)
+    available_until = models.DateTimeField(_("available until"), null=True, blank=True)
+    location_name = models.CharField(_("area"), max_length=120, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    max_distance_km = models.FloatField(_("how far I will go (km)"), null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="offer_quantity_positive"),
+            models.CheckConstraint(condition=Q(quantity_committed__lte=F("quantity")), name="offer_not_overcommitted"),
+            models.CheckConstraint(condition=Q(max_distance_km__isnull=True) | Q(max_distance_km__gte=0),
+                                   name="offer_distance_nonnegative"),
+            models.CheckConstraint(
+                condition=Q(available_from__isnull=True) | Q(available_until__isnull=True)
+                | Q(available_until__gte=F("available_from")),
+                name="offer_window_ordered"),
+        ]
+        indexes = [models.Index(fields=["group", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def quantity_left(self) -> int:
+        return self.quantity - self.quantity_committed
+
+
+class Match(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed")
+        COMPLETED = "completed", _("completed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="matches")
+    offer = models.ForeignKey(Offer, on_delete=models.SET_NULL, null=True, blank=True, related_name="matches")
+    helper = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                               related_name="matches")
+    quantity = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONFIRMED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    cancel_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="match_quantity_positive"),
+            models.CheckConstraint(condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
+                                   name="match_cancel_has_reason"),
+        ]
+        indexes = [models.Index(fields=["helper", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.need}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == self.Status.CONFIRMED

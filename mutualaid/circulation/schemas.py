@@ -1,0 +1,155 @@
+
+from datetime import datetime
+from uuid import UUID
+
+from ninja import Field, Schema
+
+
+class ContactIn(Schema):
+    name: str | None = Field(None, max_length=120)
+    phone: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=254)
+    address: str | None = Field(None, max_length=300)
+    preferred_language: str | None = Field(None, max_length=40)
+    notes: str | None = Field(None, max_length=2000)
+
+
+class ContactOut(Schema):
+    name: str
+    phone: str
+    email: str
+    address: str
+    preferred_language: str
+    notes: str
+    lat: float | None
+    lon: float | None
+
+
+class NeedIn(Schema):
+    group: UUID
+    title: str = Field(..., max_length=140)
+    description: str = Field("", max_length=5000)
+    category: str = Field(..., max_length=40)
+    quantity: int = Field(..., ge=1, le=100_000)
+    urgency: str = Field("normal", max_length=10)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    location_name: str = Field("", max_length=120)
+    needed_by: datetime | None = None
+    contact: ContactIn | None = None
+    on_behalf: bool = False
+
+
+class MatchBrief(Schema):
+    id: UUID
+    helper: str | None
+    quantity: int
+    status: str
+
+
+class NeedOut(Schema):
+    id: UUID
+    group: UUID
+    title: str
+    description: str
+    category: str
+    quantity: int
+    quantity_claimed: int
+    quantity_fulfilled: int
+    quantity_left: int
+    urgency: str
+    status: str
+    needed_by: datetime | None
+    location_name: str
+    lat: float | None
+    lon: float | None
+    requester: str | None
+    proxy_intake: bool
+    duplicate_of: UUID | None
+    referred_to: UUID | None
+    created_at: datetime
+
+
+class NeedDetailOut(NeedOut):
+    matches: list[MatchBrief]
+    contact: ContactOut | None = None
+
+
+class NeedCreatedOut(NeedDetailOut):
+    possible_duplicates: list[UUID]
+
+
+class ClaimIn(Schema):
+    quantity: int = Field(..., ge=1, le=100_000)
+    offer: UUID | None = None
+
+
+class MatchOut(Schema):
+    id: UUID
+    need: UUID
+    offer: UUID | None
+    helper: str | None
+    quantity: int
+    status: str
+    cancel_reason: str
+    created_at: datetime
+    completed_at: datetime | None
+
+
+class CancelIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=500)
+
+
+class NeedCancelIn(Schema):
+    reason: str = Field("", max_length=500)
+
+
+class DuplicateIn(Schema):
+    original: UUID
+
+
+class ReferIn(Schema):
+    group: UUID
+
+
+class OfferIn(Schema):
+    group: UUID
+    title: str = Field(..., max_length=140)
+    description: str = Field("", max_length=5000)
+    category: str = Field(..., max_length=40)
+    quantity: int = Field(..., ge=1, le=100_000)
+    available_from: datetime | None = None
+    available_until: datetime | None = None
+    location_name: str = Field("", max_length=120)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    max_distance_km: float | None = Field(None, ge=0, le=20000)
+
+
+class OfferOut(Schema):
+    id: UUID
+    group: UUID
+    helper: str
+    title: str
+    description: str
+    category: str
+    quantity: int
+    quantity_left: int
+    status: str
+    available_from: datetime | None
+    available_until: datetime | None
+    location_name: str
+    lat: float | None
+    lon: float | None
+    max_distance_km: float | None
+    created_at: datetime
+
+
+class OfferStatusIn(Schema):
+    status: str = Field(..., max_length=16)
+
+
+class CategoryOut(Schema):
+    slug: str
+    name: str
+    unit: str

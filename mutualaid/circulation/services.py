@@ -1,0 +1,446 @@
+"""Every write to needs, offers and matches.
+
+Claims are atomic: the need row (and the offer row, when claiming from an offer) is locked while what is left is
+read and decreased, and the database refuses any over-claim by constraint. On SQLite, where row locks do not exist,
+every write transaction starts IMMEDIATE (see settings), which serialises writers in the same way.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from mutualaid.audit.services import audit_record
+from mutualaid.errors import Conflict, InvalidInput, NotAllowed
+from mutualaid.networks.models import Group, Notification, User
+from mutualaid.networks.permissions import group_access
+from mutualaid.networks.services import notify
+
+from .models import DEFAULT_CATEGORIES, URGENCY_RANK, Category, Match, Need, NeedContact, Offer, Urgency
+
+MAX_QUANTITY = 100_000
+CONTACT_FIELDS = ("name", "phone", "email", "address", "preferred_language", "notes")
+CONTACT_LIMITS = {"name": 120, "phone": 40, "email": 254, "address": 300, "preferred_language": 40, "notes": 2000}
+
+
+def categories_ensure_defaults() -> int:
+    """Seed the default taxonomy where a category is missing. Returns how many were added."""
+    existing = set(Category.objects.values_list("slug", flat=True))
+    missing = [(i, row) for i, row in enumerate(DEFAULT_CATEGORIES) if row[0] not in existing]
+    if not missing:
+        return 0
+    with transaction.atomic(), translation.override("en"):
+        for position, (slug, name, unit) in missing:
+            Category.objects.get_or_create(slug=slug, defaults={"name": str(name), "unit": str(unit),
+                                                                "position": position})
+            audit_record(actor=None, action="category.created", object_type="circulation.category", object_id=slug,
+                         after={"slug": slug, "name": str(name)})
+    return len(missing)
+
+
+def _category(slug: str) -> Category:
+    category = Category.objects.filter(slug=(slug or "").strip()).first()
+    if category is None:
+        raise InvalidInput(_("Unknown category “%(slug)s”.") % {"slug": slug}, field="category")
+    return category
+
+
+def _coarse(value: float | None) -> float | None:
+    """About a kilometre: enough to find nearby help, not enough to find a door."""
+    return None if value is None else round(value, 2)
+
+
+def _check_text(value: str, *, field: str, limit: int, required: bool = False) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidInput(_("This field is required."), field=field)
+    if len(value) > limit:
+        raise InvalidInput(_("At most %(limit)d characters, please.") % {"limit": limit}, field=field)
+    return value
+
+
+def _check_quantity(quantity: Any, *, field: str = "quantity") -> int:
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise InvalidInput(_("The quantity must be a whole number."), field=field)
+    if quantity < 1:
+        raise InvalidInput(_("The quantity must be at least 1."), field=field)
+    if quantity > MAX_QUANTITY:
+        raise InvalidInput(_("The quantity may be at most %(max)d.") % {"max": MAX_QUANTITY}, field=field)
+    return quantity
+
+
+def _check_location(lat: float | None, lon: float | None) -> None:
+    if (lat is None) != (lon is None):
+        raise InvalidInput(_("Give both latitude and longitude, or neither."), field="lat")
+    if lat is not None and not -90 <= lat <= 90:
+        raise InvalidInput(_("Latitude must be between -90 and 90."), field="lat")
+    if lon is not None and not -180 <= lon <= 180:
+        raise InvalidInput(_("Longitude must be between -180 and 180."), field="lon")
+
+
+def _clean_contact(contact: dict[str, Any] | None) -> dict[str, str]:
+    contact = contact or {}
+    unknown = set(contact) - set(CONTACT_FIELDS)
+    if unknown:
+        raise InvalidInput(_("Unknown contact field: %(f)s") % {"f": ", ".join(sorted(unknown))}, field="contact")
+    clean = {}
+    for key in CONTACT_FIELDS:
+        clean[key] = _check_text(str(contact.get(key) or ""), field=f"contact.{key}", limit=CONTACT_LIMITS[key])
+    if clean["email"] and ("@" not in clean["email"] or " " in clean["email"]):
+        raise InvalidInput(_("Enter a valid e-mail address."), field="contact.email")
+    return clean
+
+
+def _need_public_state(need: Need) -> dict[str, Any]:
+    return {"status": need.status, "quantity": need.quantity, "claimed": need.quantity_claimed,
+            "fulfilled": need.quantity_fulfilled, "urgency": need.urgency}
+
+
+def _refresh_need_status(need: Need) -> None:
+    """Derive the status of a need that is still in play from its quantities."""
+    if need.status in (Need.Status.CANCELLED, Need.Status.EXPIRED, Need.Status.DUPLICATE, Need.Status.REFERRED):
+        return
+    if need.quantity_claimed == 0:
+        need.status = Need.Status.OPEN
+    elif need.quantity_claimed < need.quantity:
+        need.status = Need.Status.PARTLY_MATCHED
+    elif need.quantity_fulfilled >= need.quantity:
+        need.status = Need.Status.FULFILLED
+        need.closed_at = need.closed_at or timezone.now()
+    else:
+        need.status = Need.Status.MATCHED
+
+
+# --- Needs ----------------------------------------------------------------------------------------
+
+
+def need_create(*, actor: User, group: Group, title: str, category: str, quantity: int,
+                urgency: str = Urgency.NORMAL, description: str = "", needed_by: datetime | None = None,
+                location_name: str = "", lat: float | None = None, lon: float | None = None,
+                contact: dict[str, Any] | None = None, on_behalf: bool = False) -> Need:
+    """Post a need. With on_behalf, a coordinator enters it for someone without an account (proxy intake)."""
+    access = group_access(actor, group, require="member")
+    if on_behalf and not access.is_coordinator:
+        raise NotAllowed(_("Only coordinators can post a need on someone's behalf."))
+    title = _check_text(title, field="title", limit=140, required=True)
+    description = _check_text(description, field="description", limit=5000)
+    location_name = _check_text(location_name, field="location_name", limit=120)
+    category_obj = _category(category)
+    quantity = _check_quantity(quantity)
+    if urgency not in Urgency.values:
+        raise InvalidInput(_("Urgency must be one of: critical, high, normal, low."), field="urgency")
+    _check_location(lat, lon)
+    if needed_by is not None and needed_by < timezone.now():
+        raise InvalidInput(_("“Needed by” is in the past."), field="needed_by")
+    clean_contact = _clean_contact(contact)
+    if on_behalf and not (clean_contact["name"] or clean_contact["phone"] or clean_contact["address"]):
+        raise InvalidInput(_("For proxy intake, give at least a name, phone or address so a helper can reach "
+                             "the person."), field="contact.name")
+    with transaction.atomic():
+        need = Need.objects.create(
+            group=group, requester=None if on_behalf else actor, created_by=actor, title=title,
+            description=description, category=category_obj, quantity=quantity, urgency=urgency,
+            urgency_rank=URGENCY_RANK[urgency], needed_by=needed_by, location_name=location_name,
+            lat=_coarse(lat), lon=_coarse(lon),
+        )
+        NeedContact.objects.create(need=need, exact_lat=lat, exact_lon=lon, **clean_contact)
+        audit_record(actor=actor, action="need.created", obj=need, after={
+            "group": str(group.public_id), "title": title, "category": category_obj.slug, "quantity": quantity,
+            "urgency": urgency, "proxy_intake": on_behalf,
+            "contact_recorded": any(clean_contact.values()) or lat is not None,
+        })
+    return need
+
+
+def need_update_contact(*, actor: User, need: Need, contact: dict[str, Any]) -> NeedContact:
+    access = group_access(actor, need.group, require="member")
+    if not (access.is_coordinator or need.requester_id == actor.pk):
+        raise NotAllowed(_("Only the requester or a coordinator can change contact details."))
+    clean = _clean_contact(contact)
+    with transaction.atomic():
+        record, _created = NeedContact.objects.get_or_create(need=need)
+        for key, value in clean.items():
+            setattr(record, key, value)
+        record.save()
+        # What changed is never recorded, only that it did: the entry must hold no personal data.
+        audit_record(actor=actor, action="need.contact_changed", obj=need, after={"contact_changed": True})
+    return record
+
+
+def _lock_need(need: Need) -> Need:
+    # Locked: what is left of the need decides whether the write may happen.
+    return Need.objects.select_for_update().select_related("group").get(pk=need.pk)
+
+
+def need_cancel(*, actor: User, need: Need, reason: str = "") -> Need:
+    access = group_access(actor, need.group, require="member")
+    if not (access.is_coordinator or (need.requester_id and need.requester_id == actor.pk)
+            or (need.requester_id is None and need.created_by_id == actor.pk)):
+        raise NotAllowed(_("Only the requester or a coordinator can cancel this need."))
+    reason = _check_text(reason, field="reason", limit=500) or _("The need was withdrawn.")
+    with transaction.atomic():
+        need = _lock_need(need)
+        if need.status in Need.CLOSED:
+            raise Conflict(_("This need is already closed (%(status)s).") % {"status": need.get_status_display()})
+        before = _need_public_state(need)
+        for match in Match.objects.select_for_update().filter(need=need, status=Match.Status.CONFIRMED):
+            _cancel_match_locked(actor=actor, match=match, need=need, reason=reason)
+        need.status = Need.Status.CANCELLED
+        need.closed_at = timezone.now()
+        need.save()
+        audit_record(actor=actor, action="need.cancelled", obj=need, before=before, after=_need_public_state(need))
+    return need
+
+
+def need_mark_duplicate(*, actor: User, need: Need, original: Need) -> Need:
+    group_access(actor, need.group, require="coordinator")
+    if original.pk == need.pk:
+        raise InvalidInput(_("A need cannot be a duplicate of itself."), field="original")
+    if original.group_id != need.group_id:
+        raise InvalidInput(_("The original must be a need of the same group."), field="original")
+    if original.status == Need.Status.DUPLICATE:
+        raise InvalidInput(_("That need is itself a duplicate; choose its original."), field="original")
+    with transaction.atomic():
+        need = _lock_need(need)
+        if need.status in Need.CLOSED:
+            raise Conflict(_("This need is already closed (%(status)s).") % {"status": need.get_status_display()})
+        if need.quantity_claimed:
+            raise Conflict(_("Helpers have claimed this need: cancel their matches first, or mark the other one."))
+        before = _need_public_state(need)
+        need.status = Need.Status.DUPLICATE
+        need.duplicate_of = original
+        need.closed_at = timezone.now()
+        need.save()
+        audit_record(actor=actor, action="need.marked_duplicate", obj=need, before=before,
+                     after={**_need_public_state(need), "duplicate_of": str(original.public_id)})
+    return need
+
+
+def need_refer(*, actor: User, need: Need, to_group: Group) -> Need:
+    """Send an out-of-area need to another group: it is closed here and posted there, contact included."""
+    group_access(actor, need.group, require="coordinator")
+    if to_group.pk == need.group_id:
+        raise InvalidInput(_("Choose another group to refer the need to."), field="group")
+    with transaction.atomic():
+        need = _lock_need(need)
+        if need.status not in Need.CLAIMABLE or need.quantity_claimed:
+            raise Conflict(_("Only an open need with nothing claimed can be referred."))
+        before = _need_public_state(need)
+        copy = Need.objects.create(
+            group=to_group, requester=need.requester, created_by=actor, title=need.title,
+            description=need.description, category=need.category, quantity=need.quantity, urgency=need.urgency,
+            urgency_rank=need.urgency_rank, needed_by=need.needed_by, location_name=need.location_name,
+            lat=need.lat, lon=need.lon,
+        )
+        old_contact = NeedContact.objects.filter(need=need).first()
+        if old_contact is not None:
+            NeedContact.objects.create(need=copy, **{f: getattr(old_contact, f) for f in CONTACT_FIELDS},
+                                       exact_lat=old_contact.exact_lat, exact_lon=old_contact.exact_lon)
+        need.status = Need.Status.REFERRED
+        need.referred_to = to_group
+        need.closed_at = timezone.now()
+        need.save()
+        audit_record(actor=actor, action="need.referred", obj=need, before=before,
+                     after={**_need_public_state(need), "referred_to": str(to_group.public_id),
+                            "new_need": str(copy.public_id)})
+        audit_record(actor=actor, action="need.created", obj=copy, after={
+            "group": str(to_group.public_id), "referred_from": str(need.public_id), "quantity": copy.quantity,
+            "urgency": copy.urgency, "category": copy.category.slug})
+    return copy
+
+
+def needs_expire_overdue(*, now: datetime | None = None) -> int:
+    """Mark open needs past their needed-by time with nothing matched as expired. Returns how many."""
+    now = now or timezone.now()
+    count = 0
+    candidates = list(Need.objects.filter(status=Need.Status.OPEN, needed_by__lt=now, quantity_claimed=0)
+                      .values_list("pk", flat=True))
+    for pk in candidates:
+        with transaction.atomic():
+            need = Need.objects.select_for_update().filter(pk=pk, status=Need.Status.OPEN,
+                                                           quantity_claimed=0).first()
+            if need is None:  # claimed or closed meanwhile
+                continue
+            before = _need_public_state(need)
+            need.status = Need.Status.EXPIRED
+            need.closed_at = now
+            need.save()
+            audit_record(actor=None, action="need.expired", obj=need, before=before, after=_need_public_state(need))
+            count += 1
+    return count
+
+
+# --- Offers ---------------------------------------------------------------------------------------
+
+
+def offer_create(*, actor: User, group: Group, title: str, category: str, quantity: int, description: str = "",
+                 available_from: datetime | None = None, available_until: datetime | None = None,
+                 location_name: str = "", lat: float | None = None, lon: float | None = None,
+                 max_distance_km: float | None = None) -> Offer:
+    group_access(actor, group, require="member")
+    title = _check_text(title, field="title", limit=140, required=True)
+    description = _check_text(description, field="description", limit=5000)
+    location_name = _check_text(location_name, field="location_name", limit=120)
+    category_obj = _category(category)
+    quantity = _check_quantity(quantity)
+    _check_location(lat, lon)
+    if max_distance_km is not None and not 0 <= max_distance_km <= 20000:
+        raise InvalidInput(_("The distance must be between 0 and 20000 km."), field="max_distance_km")
+    if available_from and available_until and available_until < available_from:
+        raise InvalidInput(_("“Available until” must come after “available from”."), field="available_until")
+    with transaction.atomic():
+        offer = Offer.objects.create(
+            group=group, helper=actor, title=title, description=description, category=category_obj,
+            quantity=quantity, available_from=available_from, available_until=available_until,
+            location_name=location_name, lat=_coarse(lat), lon=_coarse(lon), max_distance_km=max_distance_km,
+        )
+        audit_record(actor=actor, action="offer.created", obj=offer, after={
+            "group": str(group.public_id), "title": title, "category": category_obj.slug, "quantity": quantity})
+    return offer
+
+
+def offer_set_status(*, actor: User, offer: Offer, status: str) -> Offer:
+    """The helper pauses, resumes or withdraws their offer."""
+    if offer.helper_id != actor.pk:
+        group_access(actor, offer.group, require="member")
+        raise NotAllowed(_("Only the helper who made this offer can change it."))
+    if status not in (Offer.Status.ACTIVE, Offer.Status.PAUSED, Offer.Status.WITHDRAWN):
+        raise InvalidInput(_("An offer can be made active, paused or withdrawn."), field="status")
+    with transaction.atomic():
+        offer = Offer.objects.select_for_update().get(pk=offer.pk)
+        if offer.status == Offer.Status.WITHDRAWN:
+            raise Conflict(_("This offer was withdrawn; post a new one."))
+        before = {"status": offer.status}
+        if status == Offer.Status.ACTIVE and offer.quantity_left == 0:
+            status = Offer.Status.EXHAUSTED
+        offer.status = status
+        offer.save(update_fields=["status", "updated_at"])
+        audit_record(actor=actor, action="offer.status_changed", obj=offer, before=before, after={"status": status})
+    return offer
+
+
+# --- Matches --------------------------------------------------------------------------------------
+
+
+def match_claim(*, actor: User, need: Need, quantity: int, offer: Offer | None = None) -> Match:
+    """A helper claims all or part of a need, optionally from one of their offers."""
+    group_access(actor, need.group, require="member")
+    quantity = _check_quantity(quantity)
+    if need.requester_id == actor.pk:
+        raise NotAllowed(_("You cannot claim your own need."))
+    with transaction.atomic():
+        need = _lock_need(need)
+        if need.status not in Need.CLAIMABLE:
+            raise Conflict(_("This need is %(status)s and cannot be claimed.") % {"status": need.get_status_display()})
+        if need.quantity_left < quantity:
+            raise Conflict(_("Only %(left)d left to claim on this need.") % {"left": need.quantity_left})
+        if offer is not None:
+            # Locked: the offer's remaining capacity decides the claim too.
+            offer = Offer.objects.select_for_update().get(pk=offer.pk)
+            if offer.helper_id != actor.pk:
+                raise NotAllowed(_("You can only claim from your own offers."))
+            if offer.status != Offer.Status.ACTIVE:
+                raise Conflict(_("That offer is %(status)s.") % {"status": offer.get_status_display()})
+            if offer.category_id != need.category_id:
+                raise InvalidInput(_("That offer is for another category."), field="offer")
+            if offer.quantity_left < quantity:
+                raise Conflict(_("Your offer has only %(left)d left.") % {"left": offer.quantity_left})
+        before = _need_public_state(need)
+        match = Match.objects.create(need=need, offer=offer, helper=actor, quantity=quantity)
+        need.quantity_claimed += quantity
+        _refresh_need_status(need)
+        need.save()
+        if offer is not None:
+            offer.quantity_committed += quantity
+            if offer.quantity_left == 0:
+                offer.status = Offer.Status.EXHAUSTED
+            offer.save(update_fields=["quantity_committed", "status", "updated_at"])
+        audit_record(actor=actor, action="match.claimed", obj=match, after={
+            "need": str(need.public_id), "quantity": quantity, "offer": str(offer.public_id) if offer else None})
+        audit_record(actor=actor, action="need.claimed", obj=need, before=before, after=_need_public_state(need))
+        recipient = need.requester or need.created_by
+        if recipient is not None and recipient.pk != actor.pk:
+            notify(user=recipient, kind=Notification.Kind.MATCH_CLAIMED,
+                   params={"helper": actor.username, "quantity": quantity, "need": need.title},
+                   url=f"/needs/{need.public_id}/")
+    return match
+
+
+def _match_parties(actor: User, match: Match) -> tuple[bool, bool, bool]:
+    need = match.need
+    access = group_access(actor, need.group, require="member")
+    is_requester = (need.requester_id == actor.pk) or (need.requester_id is None and need.created_by_id == actor.pk)
+    return is_requester, match.helper_id == actor.pk, access.is_coordinator
+
+
+def match_complete(*, actor: User, match: Match) -> Match:
+    """The requester (or a coordinator, for proxy intake) confirms receipt."""
+    is_requester, _is_helper, is_coordinator = _match_parties(actor, match)
+    if not (is_requester or is_coordinator):
+        raise NotAllowed(_("Only the requester or a coordinator can confirm that help was received."))
+    with transaction.atomic():
+        need = _lock_need(match.need)
+        match = Match.objects.select_for_update().get(pk=match.pk)
+        if match.status != Match.Status.CONFIRMED:
+            raise Conflict(_("This match is already %(status)s.") % {"status": match.get_status_display()})
+        before = _need_public_state(need)
+        match.status = Match.Status.COMPLETED
+        match.completed_at = timezone.now()
+        match.completed_by = actor
+        match.save(update_fields=["status", "completed_at", "completed_by"])
+        need.quantity_fulfilled += match.quantity
+        _refresh_need_status(need)
+        need.save()
+        audit_record(actor=actor, action="match.completed", obj=match,
+                     before={"status": "confirmed"}, after={"status": "completed"})
+        audit_record(actor=actor, action="need.fulfilment_recorded", obj=need, before=before,
+                     after=_need_public_state(need))
+        for user in {match.helper, need.requester} - {None, actor}:
+            notify(user=user, kind=Notification.Kind.MATCH_COMPLETED, params={"need": need.title},
+                   url=f"/needs/{need.public_id}/")
+    return match
+
+
+def _cancel_match_locked(*, actor: User, match: Match, need: Need, reason: str) -> None:
+    match.status = Match.Status.CANCELLED
+    match.cancelled_at = timezone.now()
+    match.cancelled_by = actor
+    match.cancel_reason = reason
+    match.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+    need.quantity_claimed -= match.quantity
+    if match.offer_id:
+        offer = Offer.objects.select_for_update().get(pk=match.offer_id)
+        offer.quantity_committed -= match.quantity
+        if offer.status == Offer.Status.EXHAUSTED and offer.quantity_left > 0:
+            offer.status = Offer.Status.ACTIVE
+        offer.save(update_fields=["quantity_committed", "status", "updated_at"])
+    audit_record(actor=actor, action="match.cancelled", obj=match, before={"status": "confirmed"},
+                 after={"status": "cancelled", "quantity_returned": match.quantity})
+    recipients = {match.helper, need.requester or need.created_by} - {None, actor}
+    for user in recipients:
+        notify(user=user, kind=Notification.Kind.MATCH_CANCELLED, params={"need": need.title, "reason": reason},
+               url=f"/needs/{need.public_id}/")
+
+
+def match_cancel(*, actor: User, match: Match, reason: str) -> Match:
+    """Either side (or a coordinator) cancels a confirmed match; its quantity returns to the need."""
+    is_requester, is_helper, is_coordinator = _match_parties(actor, match)
+    if not (is_requester or is_helper or is_coordinator):
+        raise NotAllowed(_("Only the helper, the requester or a coordinator can cancel this match."))
+    reason = _check_text(reason, field="reason", limit=500, required=True)
+    with transaction.atomic():
+        need = _lock_need(match.need)
+        match = Match.objects.select_for_update().get(pk=match.pk)
+        if match.status != Match.Status.CONFIRMED:
+            raise Conflict(_("This match is already %(status)s.") % {"status": match.get_status_display()})
+        before = _need_public_state(need)
+        _cancel_match_locked(actor=actor, match=match, need=need, reason=reason)
+        _refresh_need_status(need)
+        need.save()
+        audit_record(actor=actor, action="need.claim_returned", obj=need, before=before,
+                     after=_need_public_state(need))
+    return match
+

@@ -1,0 +1,218 @@
+"""API routes for accounts, groups, membership, trust, applications and notifications."""
+
+from uuid import UUID
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from ninja import Router
+from ninja.security import HttpBearer
+
+from mutualaid.errors import NotFound
+
+from . import selectors, services
+from .models import Application, Group, Membership, User
+from .permissions import group_access
+from .schemas import (ApplicationIn, ApplicationOut, DecisionIn, GroupIn, GroupOut, MemberOut, MembershipOut,
+                      NotificationOut, RegisterIn, RegisterOut, TokenIn, TokenOut)
+
+router = Router(tags=["groups"])
+
+
+class Anonymous:
+    """Marks a request that sent no token where a token is optional."""
+
+    is_authenticated = False
+    pk = None
+
+    def __bool__(self) -> bool:  # ninja only needs a non-None result
+        return True
+
+
+class OptionalBearer(HttpBearer):
+    """A valid token signs the request in; no Authorization header reads as anonymous; a bad token is 401."""
+
+    def __call__(self, request):
+        if not request.headers.get("Authorization"):
+            return Anonymous()
+        return super().__call__(request)
+
+    def authenticate(self, request, token):
+        user = services.token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+optional_auth = OptionalBearer()
+
+
+def viewer(request) -> User | None:
+    user = request.auth
+    return user if isinstance(user, User) else None
+
+
+def _group_out(group: Group, user: User | None, *, member_count: int | None = None) -> dict:
+    membership = selectors.membership_for(user, group) if user else None
+    return {
+        "id": group.public_id, "name": group.name, "public_description": group.public_description,
+        "location_name": group.location_name, "lat": group.lat, "lon": group.lon, "timezone": group.timezone,
+        "languages": group.languages, "is_open": group.is_open,
+        "member_count": member_count if member_count is not None else selectors.active_member_count(group),
+        "is_member": membership is not None, "role": membership.role if membership else None,
+        "application_questions": group.application_questions,
+    }
+
+
+# --- Accounts -------------------------------------------------------------------------------------
+
+
+@router.post("/auth/register", auth=None, response={201: RegisterOut}, tags=["auth"])
+def register(request, payload: RegisterIn):
+    user = services.user_register(username=payload.username, password=payload.password, email=payload.email or "")
+    return 201, {"id": user.public_id, "username": user.username}
+
+
+@router.post("/auth/token", auth=None, response={200: TokenOut, 401: dict}, tags=["auth"])
+def token(request, payload: TokenIn):
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None:
+        return 401, {"detail": _("Wrong user name or password.")}
+    return 200, {"token": services.token_create(actor=user)}
+
+
+# --- Groups ---------------------------------------------------------------------------------------
+
+
+@router.get("/groups", auth=optional_auth, response=list[GroupOut])
+def list_groups(request):
+    user = viewer(request)
+    groups = list(selectors.group_list(user=user))
+    roles = {}
+    if user:
+        roles = dict(Membership.objects.active().filter(user=user).values_list("group_id", "role"))
+    return [
+        {**_group_out(g, None, member_count=g.member_count), "is_member": g.pk in roles, "role": roles.get(g.pk)}
+        for g in groups
+    ]
+
+
+@router.post("/groups", response={201: GroupOut})
+def create_group(request, payload: GroupIn):
+    group = services.group_create(
+        actor=request.auth, name=payload.name, description=payload.description,
+        public_description=payload.public_description, location_name=payload.location_name, lat=payload.lat,
+        lon=payload.lon, timezone_name=payload.timezone, languages=payload.languages, is_open=payload.is_open,
+        application_questions=payload.application_questions,
+    )
+    return 201, _group_out(group, request.auth)
+
+
+@router.get("/groups/{group_id}", auth=optional_auth, response=GroupOut)
+def get_group(request, group_id: UUID):
+    access = group_access(viewer(request), group_id)
+    return _group_out(access.group, viewer(request))
+
+
+@router.post("/groups/{group_id}/join", response={201: MembershipOut})
+def join_group(request, group_id: UUID):
+    access = group_access(request.auth, group_id)
+    membership = services.group_join(actor=request.auth, group=access.group)
+    return 201, {"group": access.group.public_id, "user": request.auth.public_id,
+                 "username": request.auth.username, "role": membership.role}
+
+
+@router.post("/groups/{group_id}/leave", response={200: dict})
+def leave_group(request, group_id: UUID):
+    access = group_access(request.auth, group_id, require="member")
+    services.group_leave(actor=request.auth, group=access.group)
+    return {"detail": _("You left %(group)s.") % {"group": access.group.name}}
+
+
+@router.get("/groups/{group_id}/members", response=list[MemberOut])
+def list_members(request, group_id: UUID):
+    access = group_access(request.auth, group_id, require="member")
+    return [
+        {"id": row["user"].public_id, "username": row["user"].username, "role": row["role"],
+         "trust": row["trust"], "trusted_by_me": row["trusted_by_viewer"]}
+        for row in selectors.group_members(access.group, viewer=request.auth)
+    ]
+
+
+def _member(group: Group, user_id: UUID) -> User:
+    user = User.objects.filter(public_id=user_id, memberships__group=group,
+                               memberships__left_at__isnull=True).first()
+    if user is None:
+        raise NotFound(_("No such member in this group."))
+    return user
+
+
+@router.post("/groups/{group_id}/members/{user_id}/trust", response={201: MemberOut})
+def give_trust(request, group_id: UUID, user_id: UUID):
+    access = group_access(request.auth, group_id, require="member")
+    receiver = _member(access.group, user_id)
+    services.trust_give(actor=request.auth, group=access.group, receiver=receiver)
+    return 201, _member_out(access.group, receiver, request.auth)
+
+
+@router.delete("/groups/{group_id}/members/{user_id}/trust", response={200: MemberOut})
+def withdraw_trust(request, group_id: UUID, user_id: UUID):
+    access = group_access(request.auth, group_id, require="member")
+    receiver = _member(access.group, user_id)
+    services.trust_withdraw(actor=request.auth, group=access.group, receiver=receiver)
+    return 200, _member_out(access.group, receiver, request.auth)
+
+
+def _member_out(group: Group, user: User, me: User) -> dict:
+    row = next(r for r in selectors.group_members(group, viewer=me) if r["user"].pk == user.pk)
+    return {"id": user.public_id, "username": user.username, "role": row["role"], "trust": row["trust"],
+            "trusted_by_me": row["trusted_by_viewer"]}
+
+
+# --- Applications ---------------------------------------------------------------------------------
+
+
+def _application_out(application: Application) -> dict:
+    return {"id": application.public_id, "group": application.group.public_id,
+            "username": application.user.username, "status": application.status,
+            "answers": application.answers, "reason": application.reason}
+
+
+@router.post("/groups/{group_id}/applications", response={201: ApplicationOut})
+def apply(request, group_id: UUID, payload: ApplicationIn):
+    access = group_access(request.auth, group_id)
+    application = services.application_submit(actor=request.auth, group=access.group, answers=payload.answers)
+    return 201, _application_out(application)
+
+
+@router.get("/groups/{group_id}/applications", response=list[ApplicationOut])
+def list_applications(request, group_id: UUID):
+    access = group_access(request.auth, group_id, require="coordinator")
+    return [_application_out(a) for a in selectors.pending_applications(access.group).select_related("group")]
+
+
+@router.post("/applications/{application_id}/decide", response=ApplicationOut)
+def decide_application(request, application_id: UUID, payload: DecisionIn):
+    application = Application.objects.select_related("group", "user").filter(public_id=application_id).first()
+    if application is None:
+        raise NotFound(_("No such application."))
+    group_access(request.auth, application.group, require="coordinator")
+    application = services.application_decide(actor=request.auth, application=application, accept=payload.accept,
+                                              reason=payload.reason)
+    return _application_out(application)
+
+
+# --- Notifications --------------------------------------------------------------------------------
+
+
+@router.get("/notifications", response=list[NotificationOut], tags=["notifications"])
+def list_notifications(request):
+    return [
+        {"id": n.public_id, "kind": n.kind, "text": selectors.notification_text(n.kind, n.params), "url": n.url,
+         "created_at": n.created_at.isoformat(), "read": n.read_at is not None}
+        for n in selectors.notification_list(request.auth)[:100]
+    ]
+
+
+@router.post("/notifications/read", response=dict, tags=["notifications"])
+def read_notifications(request):
+    return {"marked_read": services.notifications_mark_read(actor=request.auth)}

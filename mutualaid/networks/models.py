@@ -1,0 +1,174 @@
+"""Networks, local groups, membership, trust and the roles it earns, applications and notifications."""
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES,
+                                help_text=_("Leave empty to follow your browser."))
+
+    def __str__(self) -> str:
+        return self.username
+
+
+class Network(models.Model):
+    """The network an instance hosts: the groups together, with shared agreements."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Group(models.Model):
+    """An autonomous local group (a pod, a neighbourhood)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="groups")
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description for members"), blank=True)
+    public_description = models.TextField(_("public description"), blank=True)
+    location_name = models.CharField(_("area"), max_length=120, blank=True,
+                                     help_text=_("A neighbourhood or town, never a street address."))
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    languages = models.JSONField(default=list, blank=True)
+    is_open = models.BooleanField(_("open to join"), default=True)
+    application_questions = models.JSONField(default=list, blank=True)
+    trust_threshold = models.PositiveSmallIntegerField(
+        _("trust needed to coordinate"), null=True, blank=True,
+        help_text=_("Leave empty for the default: min(3, max(1, active members // 2))."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["network", "name"], name="group_name_unique_in_network"),
+            models.CheckConstraint(condition=Q(lat__isnull=True) | Q(lat__gte=-90, lat__lte=90), name="group_lat_range"),
+            models.CheckConstraint(condition=Q(lon__isnull=True) | Q(lon__gte=-180, lon__lte=180), name="group_lon_range"),
+            models.CheckConstraint(condition=Q(trust_threshold__isnull=True) | Q(trust_threshold__gte=1),
+                                   name="group_trust_threshold_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(left_at__isnull=True)
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        NEWCOMER = "newcomer", _("newcomer")
+        COORDINATOR = "coordinator", _("coordinator")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.NEWCOMER)
+    joined_at = models.DateTimeField(auto_now_add=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # One live membership per person and group; past ones stay as history.
+            models.UniqueConstraint(fields=["group", "user"], condition=Q(left_at__isnull=True),
+                                    name="one_active_membership"),
+        ]
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == self.Role.COORDINATOR and self.left_at is None
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.group}"
+
+
+class Trust(models.Model):
+    """A member's trust in another member of the same group, for a role."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="trusts")
+    giver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trust_given")
+    receiver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trust_received")
+    role = models.CharField(max_length=16, choices=Membership.Role.choices, default=Membership.Role.COORDINATOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "giver", "receiver", "role"], name="trust_once_per_giver_role"),
+            models.CheckConstraint(condition=~Q(giver=models.F("receiver")), name="trust_not_self"),
+        ]
+
+
+class Application(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="applications")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications")
+    answers = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], condition=Q(status="pending"),
+                                    name="one_pending_application"),
+        ]
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        MATCH_CLAIMED = "match_claimed", _("A helper claimed your need")
+        MATCH_COMPLETED = "match_completed", _("A match was completed")
+        MATCH_CANCELLED = "match_cancelled", _("A match was cancelled")
+        APPLICATION_DECIDED = "application_decided", _("Your application was decided")
+        APPLICATION_RECEIVED = "application_received", _("A new application to your group")
+        ROLE_CHANGED = "role_changed", _("Your role changed")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    params = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,104 @@
+"""Reads of networks, groups, membership and notifications."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from .models import Application, Group, Membership, Notification, Trust, User
+
+
+def membership_for(user: User | None, group: Group) -> Membership | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return Membership.objects.active().filter(group=group, user=user).first()
+
+
+def active_member_count(group: Group) -> int:
+    return Membership.objects.active().filter(group=group).count()
+
+
+def trust_received_count(group: Group, user: User) -> int:
+    """Trust counts only while its giver is still a member."""
+    return Trust.objects.filter(
+        group=group, receiver=user, role=Membership.Role.COORDINATOR,
+        giver__memberships__group=group, giver__memberships__left_at__isnull=True,
+    ).count()
+
+
+def group_list(*, user: User | None = None) -> QuerySet[Group]:
+    qs = Group.objects.annotate(
+        member_count=Count("memberships", filter=Q(memberships__left_at__isnull=True), distinct=True),
+    ).order_by("name")
+    if user is not None and user.is_authenticated:
+        qs = qs.annotate(is_member=Exists(Membership.objects.active().filter(group=OuterRef("pk"), user=user)))
+    return qs
+
+
+def user_groups(user: User) -> QuerySet[Group]:
+    return Group.objects.filter(memberships__user=user, memberships__left_at__isnull=True).order_by("name")
+
+
+def group_members(group: Group, *, viewer: User | None = None) -> list[dict[str, Any]]:
+    """Members with their role, the trust they received, and whether the viewer already trusts them."""
+    memberships = list(
+        Membership.objects.active().filter(group=group).select_related("user").order_by("user__username")
+    )
+    member_ids = {m.user_id for m in memberships}
+    counts: dict[int, int] = {}
+    for row in (Trust.objects.filter(group=group, role=Membership.Role.COORDINATOR, giver_id__in=member_ids)
+                .values("receiver_id").annotate(n=Count("id"))):
+        counts[row["receiver_id"]] = row["n"]
+    trusted_by_viewer: set[int] = set()
+    if viewer is not None and viewer.is_authenticated:
+        trusted_by_viewer = set(Trust.objects.filter(group=group, giver=viewer).values_list("receiver_id", flat=True))
+    return [
+        {"membership": m, "user": m.user, "role": m.role, "trust": counts.get(m.user_id, 0),
+         "trusted_by_viewer": m.user_id in trusted_by_viewer}
+        for m in memberships
+    ]
+
+
+def pending_applications(group: Group) -> QuerySet[Application]:
+    return Application.objects.filter(group=group, status=Application.Status.PENDING).select_related("user")
+
+
+def user_application(user: User, group: Group) -> Application | None:
+    if not user.is_authenticated:
+        return None
+    return Application.objects.filter(group=group, user=user).order_by("-created_at").first()
+
+
+def notification_list(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).order_by("-created_at")
+
+
+def unread_notification_count(user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notification_text(kind: str, params: dict[str, Any]) -> str:
+    """The notification's sentence in the active language."""
+    role_names = {"coordinator": _("coordinator"), "newcomer": _("newcomer")}
+    status_names = {"accepted": _("accepted"), "declined": _("declined")}
+    p = dict(params)
+    if "role" in p:
+        p["role"] = role_names.get(p["role"], p["role"])
+    if "status" in p:
+        p["status"] = status_names.get(p["status"], p["status"])
+    texts = {
+        Notification.Kind.MATCH_CLAIMED: _("%(helper)s will meet %(quantity)s of your need “%(need)s”."),
+        Notification.Kind.MATCH_COMPLETED: _("The match on “%(need)s” was completed. Thank you!"),
+        Notification.Kind.MATCH_CANCELLED: _("The match on “%(need)s” was cancelled: %(reason)s"),
+        Notification.Kind.APPLICATION_DECIDED: _("Your application to %(group)s was %(status)s."),
+        Notification.Kind.APPLICATION_RECEIVED: _("%(applicant)s applied to join %(group)s."),
+        Notification.Kind.ROLE_CHANGED: _("You are now a %(role)s in %(group)s."),
+    }
+    template = texts.get(kind)
+    if template is None:
+        return kind
+    try:
+        return template % p
+    except (KeyError, TypeError, ValueError):
+        return str(Notification.Kind(kind).label) if kind in Notification.Kind.values else kind

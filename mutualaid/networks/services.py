@@ -1,0 +1,317 @@
+"""Every write to networks, groups, membership, trust, applications and notifications."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from mutualaid.audit.services import audit_record
+from mutualaid.errors import Conflict, InvalidInput, NotAllowed
+
+from .models import ApiToken, Application, Group, Membership, Network, Notification, Trust, User
+from .selectors import active_member_count, membership_for, notification_text, trust_received_count
+
+# --- Accounts -------------------------------------------------------------------------------------
+
+
+def user_register(*, username: str, password: str, email: str = "", language: str = "") -> User:
+    username = (username or "").strip()
+    if not username:
+        raise InvalidInput(_("Choose a user name."), field="username")
+    if len(username) > 150 or not all(c.isalnum() or c in "@.+-_" for c in username):
+        raise InvalidInput(_("A user name may hold up to 150 letters, digits and @ . + - _ only."), field="username")
+    candidate = User(username=username, email=(email or "").strip())
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), field="password") from exc
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(_("That user name is taken. Choose another."), field="username")
+    with transaction.atomic():
+        candidate.language = language if language in {"en", "es"} else ""
+        candidate.set_password(password)
+        try:
+            with transaction.atomic():
+                candidate.save()
+        except IntegrityError as exc:
+            raise Conflict(_("That user name is taken. Choose another."), field="username") from exc
+        audit_record(actor=candidate, action="user.registered", obj=candidate,
+                     after={"username": candidate.username})
+    return candidate
+
+
+def user_update_settings(*, actor: User, language: str) -> User:
+    if language not in {"", "en", "es"}:
+        raise InvalidInput(_("Unknown language."), field="language")
+    with transaction.atomic():
+        before = {"language": actor.language}
+        actor.language = language
+        actor.save(update_fields=["language"])
+        audit_record(actor=actor, action="user.settings_changed", obj=actor, before=before,
+                     after={"language": language})
+    return actor
+
+
+def _hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def token_create(*, actor: User) -> str:
+    """Issue a new API token. The key is returned once; only its hash is stored."""
+    key = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(user=actor, key_hash=_hash_token(key))
+        audit_record(actor=actor, action="token.created", object_type="networks.apitoken", object_id=str(token.pk))
+    return key
+
+
+def token_user(key: str) -> User | None:
+    token = ApiToken.objects.select_related("user").filter(key_hash=_hash_token(key)).first()
+    if token is None or not token.user.is_active:
+        return None
+    return token.user
+
+
+# --- Network and groups ---------------------------------------------------------------------------
+
+
+def network_get_or_create(*, name: str = "Mutual Aid Network") -> Network:
+    network = Network.objects.order_by("id").first()
+    if network is None:
+        with transaction.atomic():
+            network = Network.objects.create(name=name)
+            audit_record(actor=None, action="network.created", obj=network, after={"name": name})
+    return network
+
+
+def _check_lat_lon(lat: float | None, lon: float | None) -> None:
+    if (lat is None) != (lon is None):
+        raise InvalidInput(_("Give both latitude and longitude, or neither."), field="lat")
+    if lat is not None and not -90 <= lat <= 90:
+        raise InvalidInput(_("Latitude must be between -90 and 90."), field="lat")
+    if lon is not None and not -180 <= lon <= 180:
+        raise InvalidInput(_("Longitude must be between -180 and 180."), field="lon")
+
+
+def group_create(*, actor: User, name: str, description: str = "", public_description: str = "",
+                 location_name: str = "", lat: float | None = None, lon: float | None = None,
+                 timezone_name: str = "UTC", languages: list[str] | None = None, is_open: bool = True,
+                 application_questions: list[str] | None = None, trust_threshold: int | None = None) -> Group:
+    """Create a group. Its creator is its first member and coordinator."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput(_("Give the group a name."), field="name")
+    if len(name) > 120:
+        raise InvalidInput(_("A group name may be at most 120 characters."), field="name")
+    _check_lat_lon(lat, lon)
+    if trust_threshold is not None and trust_threshold < 1:
+        raise InvalidInput(_("The trust threshold must be at least 1."), field="trust_threshold")
+    network = network_get_or_create()
+    if Group.objects.filter(network=network, name__iexact=name).exists():
+        raise Conflict(_("A group with that name already exists."), field="name")
+    with transaction.atomic():
+        group = Group.objects.create(
+            network=network, name=name, description=description, public_description=public_description,
+            location_name=location_name, lat=lat, lon=lon, timezone=timezone_name or "UTC",
+            languages=languages or [], is_open=is_open, application_questions=application_questions or [],
+            trust_threshold=trust_threshold,
+        )
+        membership = Membership.objects.create(group=group, user=actor, role=Membership.Role.COORDINATOR)
+        audit_record(actor=actor, action="group.created", obj=group,
+                     after={"name": name, "is_open": is_open, "location_name": location_name})
+        audit_record(actor=actor, action="membership.joined", obj=membership,
+                     after={"group": str(group.public_id), "role": membership.role, "founder": True})
+    return group
+
+
+def group_threshold(group: Group) -> int:
+    if group.trust_threshold:
+        return group.trust_threshold
+    return min(3, max(1, active_member_count(group) // 2))
+
+
+def group_join(*, actor: User, group: Group) -> Membership:
+    """Join an open group directly."""
+    if not group.is_open:
+        raise NotAllowed(_("This group is closed: apply to join it."))
+    with transaction.atomic():
+        if membership_for(actor, group) is not None:
+            raise Conflict(_("You are already a member of this group."))
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(group=group, user=actor)
+        except IntegrityError as exc:
+            raise Conflict(_("You are already a member of this group.")) from exc
+        audit_record(actor=actor, action="membership.joined", obj=membership,
+                     after={"group": str(group.public_id), "role": membership.role})
+    return membership
+
+
+def group_leave(*, actor: User, group: Group) -> None:
+    """Leave a group at any time. Trust given and received in it ends; roles follow."""
+    with transaction.atomic():
+        membership = (Membership.objects.select_for_update().active()
+                      .filter(group=group, user=actor).first())
+        if membership is None:
+            raise Conflict(_("You are not a member of this group."))
+        membership.left_at = timezone.now()
+        membership.role = Membership.Role.NEWCOMER
+        membership.save(update_fields=["left_at", "role"])
+        audit_record(actor=actor, action="membership.left", obj=membership,
+                     after={"group": str(group.public_id)})
+        given = list(Trust.objects.filter(group=group, giver=actor).select_related("receiver"))
+        Trust.objects.filter(group=group, receiver=actor).delete()
+        Trust.objects.filter(group=group, giver=actor).delete()
+        for trust in given:
+            _recompute_role(actor=actor, group=group, user=trust.receiver, reason="trust_withdrawn")
+
+
+# --- Trust and roles ------------------------------------------------------------------------------
+
+
+def _recompute_role(*, actor: User, group: Group, user: User, reason: str) -> Membership | None:
+    """Promote at the threshold; demote when withdrawn trust drops below it. Caller holds the transaction."""
+    # Locked: the trust count read here decides the role written.
+    membership = Membership.objects.select_for_update().active().filter(group=group, user=user).first()
+    if membership is None:
+        return None
+    received = trust_received_count(group, user)
+    threshold = group_threshold(group)
+    new_role = membership.role
+    if received >= threshold:
+        new_role = Membership.Role.COORDINATOR
+    elif reason == "trust_withdrawn":
+        new_role = Membership.Role.NEWCOMER
+    if new_role != membership.role:
+        before = {"role": membership.role}
+        membership.role = new_role
+        membership.save(update_fields=["role"])
+        audit_record(actor=actor, action="membership.role_changed", obj=membership, before=before,
+                     after={"role": new_role, "trust": received, "threshold": threshold})
+        notify(user=user, kind=Notification.Kind.ROLE_CHANGED,
+               params={"group": group.name, "role": new_role}, url=f"/groups/{group.public_id}/")
+    return membership
+
+
+def trust_give(*, actor: User, group: Group, receiver: User) -> Trust:
+    if actor.pk == receiver.pk:
+        raise NotAllowed(_("You cannot give trust to yourself."))
+    with transaction.atomic():
+        if membership_for(actor, group) is None:
+            raise NotAllowed(_("Only members of this group can give trust in it."))
+        if membership_for(receiver, group) is None:
+            raise InvalidInput(_("%(name)s is not a member of this group.") % {"name": receiver.username})
+        try:
+            with transaction.atomic():
+                trust = Trust.objects.create(group=group, giver=actor, receiver=receiver)
+        except IntegrityError as exc:
+            raise Conflict(_("You already trust %(name)s in this group.") % {"name": receiver.username}) from exc
+        audit_record(actor=actor, action="trust.given", obj=trust,
+                     after={"group": str(group.public_id), "receiver": str(receiver.public_id), "role": trust.role})
+        _recompute_role(actor=actor, group=group, user=receiver, reason="trust_given")
+    return trust
+
+
+def trust_withdraw(*, actor: User, group: Group, receiver: User) -> None:
+    with transaction.atomic():
+        trust = Trust.objects.select_for_update().filter(group=group, giver=actor, receiver=receiver).first()
+        if trust is None:
+            raise Conflict(_("You have not given trust to %(name)s here.") % {"name": receiver.username})
+        audit_record(actor=actor, action="trust.withdrawn", obj=trust,
+                     before={"group": str(group.public_id), "receiver": str(receiver.public_id), "role": trust.role})
+        trust.delete()
+        _recompute_role(actor=actor, group=group, user=receiver, reason="trust_withdrawn")
+
+
+# --- Applications to closed groups ----------------------------------------------------------------
+
+
+def application_submit(*, actor: User, group: Group, answers: list[str]) -> Application:
+    if group.is_open:
+        raise InvalidInput(_("This group is open: join it directly."))
+    answers = [str(a).strip() for a in (answers or [])]
+    questions = group.application_questions or []
+    if len(answers) != len(questions) or any(not a for a in answers):
+        raise InvalidInput(_("Answer every question of the group."), field="answers")
+    if any(len(a) > 2000 for a in answers):
+        raise InvalidInput(_("Each answer may be at most 2000 characters."), field="answers")
+    with transaction.atomic():
+        if membership_for(actor, group) is not None:
+            raise Conflict(_("You are already a member of this group."))
+        try:
+            with transaction.atomic():
+                application = Application.objects.create(group=group, user=actor, answers=answers)
+        except IntegrityError as exc:
+            raise Conflict(_("You have already applied; the coordinators will answer.")) from exc
+        audit_record(actor=actor, action="application.submitted", obj=application,
+                     after={"group": str(group.public_id)})
+        for coordinator in User.objects.filter(memberships__group=group, memberships__left_at__isnull=True,
+                                               memberships__role=Membership.Role.COORDINATOR):
+            notify(user=coordinator, kind=Notification.Kind.APPLICATION_RECEIVED,
+                   params={"group": group.name, "applicant": actor.username},
+                   url=f"/groups/{group.public_id}/applications/")
+    return application
+
+
+def application_decide(*, actor: User, application: Application, accept: bool, reason: str = "") -> Application:
+    group = application.group
+    with transaction.atomic():
+        own = membership_for(actor, group)
+        if own is None or not own.is_coordinator:
+            raise NotAllowed(_("Only coordinators of this group can decide applications."))
+        # Locked: the pending status read here decides whether we may decide.
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.status != Application.Status.PENDING:
+            raise Conflict(_("This application was already decided."))
+        if not accept and not reason.strip():
+            raise InvalidInput(_("Say why, so the applicant knows."), field="reason")
+        application.status = Application.Status.ACCEPTED if accept else Application.Status.DECLINED
+        application.decided_by = actor
+        application.decided_at = timezone.now()
+        application.reason = reason.strip()
+        application.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+        audit_record(actor=actor, action="application.decided", obj=application,
+                     before={"status": "pending"}, after={"status": application.status})
+        if accept and membership_for(application.user, group) is None:
+            membership = Membership.objects.create(group=group, user=application.user)
+            audit_record(actor=actor, action="membership.joined", obj=membership,
+                         after={"group": str(group.public_id), "role": membership.role,
+                                "application": str(application.public_id)})
+        notify(user=application.user, kind=Notification.Kind.APPLICATION_DECIDED,
+               params={"group": group.name, "status": application.status, "reason": application.reason},
+               url=f"/groups/{group.public_id}/")
+    return application
+
+
+# --- Notifications --------------------------------------------------------------------------------
+
+
+def notify(*, user: User, kind: str, params: dict[str, Any], url: str = "") -> None:
+    """Record an in-app notification and e-mail it, once the surrounding transaction has committed."""
+
+    def deliver() -> None:
+        Notification.objects.create(user=user, kind=kind, params=params, url=url)
+        if user.email:
+            with translation.override(user.language or None):
+                text = notification_text(kind, params)
+                link = f"{settings.SITE_URL.rstrip('/')}{url}" if url else ""
+                send_mail(subject=text[:120], message=f"{text}\n\n{link}".strip(), from_email=None,
+                          recipient_list=[user.email], fail_silently=True)
+
+    transaction.on_commit(deliver)
+
+
+def notifications_mark_read(*, actor: User) -> int:
+    with transaction.atomic():
+        count = Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
+        if count:
+            audit_record(actor=actor, action="notifications.read", obj=actor, after={"count": count})
+        return count
