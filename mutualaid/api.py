@@ -1,15 +1,29 @@
-"""The NinjaAPI instance: token auth, JSON errors, and each app's router under /api/v1."""
+"""The NinjaAPI instance: token auth, JSON errors, and each app's router under /api/v1.
+
+Every answer under /api/v1/ that is not a success is JSON `{"detail": "..."}`: refused service calls, failed
+validation, a body that is not JSON, a missing or bad token, an unknown route (404), a method the route does not
+take (405), and unexpected failures (500, whose detail says nothing about the data involved).
+"""
 from __future__ import annotations
 
-from django.http import HttpRequest
+import functools
+import json
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from django.urls import URLPattern, path, re_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from mutualaid.errors import ServiceError
 from mutualaid.networks.services import token_user
+
+logger = logging.getLogger("mutualaid.api")
 
 
 class BearerToken(HttpBearer):
@@ -20,12 +34,69 @@ class BearerToken(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+class BodyNotAnObject(ValueError):
+    pass
+
+
+class JsonObjectParser(Parser):
+    """Every request body of this API is one JSON object."""
+
+    def parse_body(self, request: HttpRequest):
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            kind = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean",
+                    type(None): "null"}.get(type(data), type(data).__name__)
+            raise BodyNotAnObject(_("the body must be a JSON object, not %(kind)s.") % {"kind": kind})
+        return data
+
+
+def _not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+    return JsonResponse({"detail": _("No such API route: %(method)s %(path)s") % {
+        "method": request.method, "path": request.path}}, status=404)
+
+
+_not_found.csrf_exempt = True  # type: ignore[attr-defined]
+
+
+def _json_method_not_allowed(view):
+    """ninja answers a method a route does not take with a plain-text 405; ours is JSON like every error."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
+            allowed = response.get("Allow", "")
+            json_response = JsonResponse({"detail": _("Method %(method)s is not allowed here; use %(allowed)s.") % {
+                "method": request.method, "allowed": allowed or "-"}}, status=405)
+            json_response["Allow"] = allowed
+            return json_response
+        return response
+
+    return wrapper
+
+
+class MutualAidAPI(NinjaAPI):
+    def _get_urls(self):
+        urls = []
+        for pattern in super()._get_urls():
+            if isinstance(pattern, URLPattern):
+                if pattern.name == "api-root":
+                    continue  # ninja's root raises an HTML 404; ours below answers JSON under the same name
+                pattern = URLPattern(pattern.pattern, _json_method_not_allowed(pattern.callback),
+                                     pattern.default_args, pattern.name)
+            urls.append(pattern)
+        urls.append(path("", _not_found, name="api-root"))
+        urls.append(re_path(r"^.*$", _not_found))
+        return urls
+
+
+api = MutualAidAPI(
     title="Mutual Aid Network API",
     version="1",
     urls_namespace="api",
     auth=BearerToken(),
     docs_url="/docs",
+    parser=JsonObjectParser(),
 )
 
 
@@ -43,19 +114,53 @@ def auth_error(request, exc):
                                status=401)
 
 
+def _error_location(error: dict) -> str:
+    return ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "payload", "query", "path", "filters"))
+
+
 @api.exception_handler(NinjaValidationError)
 def validation_error(request, exc: NinjaValidationError):
     parts = []
+    errors = []
     for error in exc.errors:
-        loc = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "payload", "query", "path"))
-        parts.append(f"{loc}: {error.get('msg')}" if loc else str(error.get("msg")))
-    return api.create_response(request, {"detail": "; ".join(parts) or _("Invalid input."), "errors": exc.errors},
+        loc = _error_location(error)
+        if not loc and error.get("type") == "missing":
+            message = _("The request body is missing: send a JSON object.")
+        else:
+            message = f"{loc}: {error.get('msg')}" if loc else str(error.get("msg"))
+        parts.append(message)
+        # Only what describes the problem: no echo of the input, nothing that JSON cannot carry.
+        errors.append({"loc": list(error.get("loc", ())), "msg": str(error.get("msg")), "type": error.get("type")})
+    return api.create_response(request, {"detail": "; ".join(parts) or _("Invalid input."), "errors": errors},
                                status=422)
 
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
+    cause = exc.__cause__
+    if exc.status_code == 400 and isinstance(cause, (ValueError, UnicodeError)):
+        # ninja's "Cannot parse request body" says nothing of what is wrong; the parser's error does.
+        return api.create_response(request, {"detail": _("Malformed JSON body: %(error)s") % {"error": cause}},
+                                   status=400)
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": _("You are not allowed to do that.")}, status=403)
+
+
+@api.exception_handler(Exception)
+def unexpected_error(request, exc: Exception):
+    # The traceback goes to the server log only: the answer names no person, value or query.
+    logger.error("Unexpected error in %s %s", request.method, request.path, exc_info=exc)
+    return api.create_response(request, {"detail": _("Something went wrong on our side; it has been logged.")},
+                               status=500)
 
 
 from mutualaid.networks.api import router as networks_router  # noqa: E402

@@ -1,12 +1,16 @@
 """API routes for needs, offers, matches and categories."""
 
+from datetime import datetime
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from mutualaid.errors import InvalidInput
+from mutualaid.networks.models import Group
 from mutualaid.networks.permissions import group_access
 from mutualaid.networks.selectors import user_groups
 
@@ -101,6 +105,17 @@ class NeedQuery(Schema):
     urgency: str = ""
 
 
+def _in_group_time(value: datetime | None, group: Group) -> datetime | None:
+    """A time sent without a UTC offset is read as the group's local time (as a phone's date picker means it)."""
+    if value is None or timezone.is_aware(value):
+        return value
+    try:
+        zone = ZoneInfo(group.timezone or "UTC")
+    except (ValueError, KeyError, OSError):
+        zone = timezone.get_default_timezone()
+    return timezone.make_aware(value, zone)
+
+
 def _check_choice(value: str, choices, field: str) -> None:
     if value and value not in choices:
         raise InvalidInput(_("%(field)s must be one of: %(choices)s") % {"field": field, "choices": ", ".join(choices)},
@@ -134,7 +149,8 @@ def list_needs(request, filters: Query[NeedQuery]):
     return Rendered(qs, need_out)
 
 
-@router.post("/needs", response={201: NeedCreatedOut}, tags=["needs"])
+# exclude_unset: `contact` is absent (not null) for those who may not see it; every other field is always there.
+@router.post("/needs", response={201: NeedCreatedOut}, tags=["needs"], exclude_unset=True)
 def create_need(request, payload: NeedIn):
     access = group_access(request.auth, payload.group, require="member")
     contact = payload.contact.dict() if payload.contact else {}
@@ -148,15 +164,15 @@ def create_need(request, payload: NeedIn):
     need = services.need_create(
         actor=request.auth, group=access.group, title=payload.title, description=payload.description,
         category=payload.category, quantity=payload.quantity, urgency=payload.urgency, lat=payload.lat,
-        lon=payload.lon, location_name=payload.location_name, needed_by=payload.needed_by, contact=contact,
-        on_behalf=payload.on_behalf,
+        lon=payload.lon, location_name=payload.location_name,
+        needed_by=_in_group_time(payload.needed_by, access.group), contact=contact, on_behalf=payload.on_behalf,
     )
     body = need_detail_out(request.auth, need.public_id)
     body["possible_duplicates"] = [d.public_id for d in duplicates]
     return 201, body
 
 
-@router.get("/needs/{need_id}", response=NeedDetailOut, tags=["needs"], exclude_none=True)
+@router.get("/needs/{need_id}", response=NeedDetailOut, tags=["needs"], exclude_unset=True)
 def get_need(request, need_id: UUID):
     return need_detail_out(request.auth, need_id)
 
@@ -246,9 +262,10 @@ def create_offer(request, payload: OfferIn):
     access = group_access(request.auth, payload.group, require="member")
     offer = services.offer_create(
         actor=request.auth, group=access.group, title=payload.title, description=payload.description,
-        category=payload.category, quantity=payload.quantity, available_from=payload.available_from,
-        available_until=payload.available_until, location_name=payload.location_name, lat=payload.lat,
-        lon=payload.lon, max_distance_km=payload.max_distance_km,
+        category=payload.category, quantity=payload.quantity,
+        available_from=_in_group_time(payload.available_from, access.group),
+        available_until=_in_group_time(payload.available_until, access.group),
+        location_name=payload.location_name, lat=payload.lat, lon=payload.lon, max_distance_km=payload.max_distance_km,
     )
     return 201, offer_out(offer)
 

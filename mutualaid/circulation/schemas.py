@@ -1,11 +1,19 @@
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import ConfigDict, Strict
+
+# A quantity is a JSON integer: not true (which would read as 1), not "3", not 2.0.
+Quantity = Annotated[int, Strict()]
 
 
 class ContactIn(Schema):
+    # An unknown key is refused, not dropped: a misspelt "adress" must not lose the address unnoticed.
+    model_config = ConfigDict(extra="forbid")
+
     name: str | None = Field(None, max_length=120)
     phone: str | None = Field(None, max_length=40)
     email: str | None = Field(None, max_length=254)
@@ -30,7 +38,7 @@ class NeedIn(Schema):
     title: str = Field(..., max_length=140)
     description: str = Field("", max_length=5000)
     category: str = Field(..., max_length=40)
-    quantity: int = Field(..., ge=1, le=100_000)
+    quantity: Quantity = Field(..., ge=1, le=100_000)
     urgency: str = Field("normal", max_length=10)
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
@@ -80,7 +88,7 @@ class NeedCreatedOut(NeedDetailOut):
 
 
 class ClaimIn(Schema):
-    quantity: int = Field(..., ge=1, le=100_000)
+    quantity: Quantity = Field(..., ge=1, le=100_000)
     offer: UUID | None = None
 
 
@@ -117,7 +125,7 @@ class OfferIn(Schema):
     title: str = Field(..., max_length=140)
     description: str = Field("", max_length=5000)
     category: str = Field(..., max_length=40)
-    quantity: int = Field(..., ge=1, le=100_000)
+    quantity: Quantity = Field(..., ge=1, le=100_000)
     available_from: datetime | None = None
     available_until: datetime | None = None
     location_name: str = Field("", max_length=120)

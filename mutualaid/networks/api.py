@@ -195,7 +195,10 @@ def decide_application(request, application_id: UUID, payload: DecisionIn):
     application = Application.objects.select_related("group", "user").filter(public_id=application_id).first()
     if application is None:
         raise NotFound(_("No such application."))
-    group_access(request.auth, application.group, require="coordinator")
+    try:
+        group_access(request.auth, application.group, require="coordinator")
+    except NotFound:
+        raise NotFound(_("No such application.")) from None
     application = services.application_decide(actor=request.auth, application=application, accept=payload.accept,
                                               reason=payload.reason)
     return _application_out(application)
