@@ -171,8 +171,10 @@ def need_update_contact(*, actor: User, need: Need, contact: dict[str, Any]) -> 
 
 
 def _lock_need(need: Need) -> Need:
-    # Locked: what is left of the need decides whether the write may happen.
-    return Need.objects.select_for_update().select_related("group").get(pk=need.pk)
+    # Locked: what is left of the need decides whether the write may happen. Only the need row (of="self"): on
+    # PostgreSQL a plain FOR UPDATE would lock the joined group row too, blocking every insert that references the
+    # group (joins, new needs and offers) and deadlocking two referrals made in opposite directions.
+    return Need.objects.select_for_update(of=("self",)).select_related("group").get(pk=need.pk)
 
 
 def need_cancel(*, actor: User, need: Need, reason: str = "") -> Need:

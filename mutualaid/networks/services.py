@@ -43,8 +43,9 @@ def user_register(*, username: str, password: str, email: str = "", language: st
                 candidate.save()
         except IntegrityError as exc:
             raise Conflict(_("That user name is taken. Choose another."), field="username") from exc
+        # The user name is personal data: the entry names the person by public id only (see audit.models).
         audit_record(actor=candidate, action="user.registered", obj=candidate,
-                     after={"username": candidate.username})
+                     after={"language": candidate.language})
     return candidate
 
 
