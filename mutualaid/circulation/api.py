@@ -122,6 +122,16 @@ def _check_choice(value: str, choices, field: str) -> None:
                            field=field)
 
 
+# --- Leaving a group: handled here because it hands back the member's claims and offers first -------
+
+
+@router.post("/groups/{group_id}/leave", response={200: dict}, tags=["groups"])
+def leave_group(request, group_id: UUID):
+    access = group_access(request.auth, group_id, require="member")
+    services.member_leave(actor=request.auth, group=access.group)
+    return {"detail": _("You left %(group)s.") % {"group": access.group.name}}
+
+
 # --- Categories -----------------------------------------------------------------------------------
 
 

@@ -41,12 +41,13 @@ def need_access(user: User | None, public_id) -> NeedAccess:
     need = need_detail(_uuid_or_404(public_id, _("No such need.")))
     if need is None:
         raise NotFound(_("No such need."))
-    try:
-        access = group_access(user, need.group, require="member")
-    except NotFound:
-        raise NotFound(_("No such need.")) from None
     is_requester = bool(user and user.is_authenticated and (
         need.requester_id == user.pk or (need.requester_id is None and need.created_by_id == user.pk)))
+    try:
+        # The requester follows their own need even outside its group (after a referral, or after leaving).
+        access = group_access(user, need.group, require="public" if is_requester else "member")
+    except NotFound:
+        raise NotFound(_("No such need.")) from None
     sees = can_see_contact(user, need, is_coordinator=access.is_coordinator)
     return NeedAccess(need, access, sees, is_requester)
 
@@ -55,8 +56,10 @@ def match_access(user: User | None, public_id) -> Match:
     match = match_detail(_uuid_or_404(public_id, _("No such match.")))
     if match is None:
         raise NotFound(_("No such match."))
+    is_party = bool(user and user.is_authenticated and user.pk in {
+        match.helper_id, match.need.requester_id, match.need.created_by_id if match.need.requester_id is None else None})
     try:
-        group_access(user, match.need.group, require="member")
+        group_access(user, match.need.group, require="public" if is_party else "member")
     except NotFound:
         raise NotFound(_("No such match.")) from None
     return match

@@ -7,6 +7,7 @@ every write transaction starts IMMEDIATE (see settings), which serialises writer
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Any
 
 from django.db import transaction
@@ -17,6 +18,7 @@ from mutualaid.audit.services import audit_record
 from mutualaid.errors import Conflict, InvalidInput, NotAllowed
 from mutualaid.networks.models import Group, Notification, User
 from mutualaid.networks.permissions import group_access
+from mutualaid.networks import services as networks_services
 from mutualaid.networks.services import notify
 
 from .models import DEFAULT_CATEGORIES, URGENCY_RANK, Category, Match, Need, NeedContact, Offer, Urgency
@@ -94,6 +96,17 @@ def _clean_contact(contact: dict[str, Any] | None) -> dict[str, str]:
     return clean
 
 
+def _aware(moment: datetime | None, group: Group) -> datetime | None:
+    """A time given without a UTC offset is read in the group's own time zone."""
+    if moment is None or timezone.is_aware(moment):
+        return moment
+    try:
+        zone = ZoneInfo(group.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return timezone.make_aware(moment, zone)
+
+
 def _need_public_state(need: Need) -> dict[str, Any]:
     return {"status": need.status, "quantity": need.quantity, "claimed": need.quantity_claimed,
             "fulfilled": need.quantity_fulfilled, "urgency": need.urgency}
@@ -133,6 +146,7 @@ def need_create(*, actor: User, group: Group, title: str, category: str, quantit
     if urgency not in Urgency.values:
         raise InvalidInput(_("Urgency must be one of: critical, high, normal, low."), field="urgency")
     _check_location(lat, lon)
+    needed_by = _aware(needed_by, group)
     if needed_by is not None and needed_by < timezone.now():
         raise InvalidInput(_("“Needed by” is in the past."), field="needed_by")
     clean_contact = _clean_contact(contact)
@@ -199,12 +213,16 @@ def need_cancel(*, actor: User, need: Need, reason: str = "") -> Need:
 
 def need_mark_duplicate(*, actor: User, need: Need, original: Need) -> Need:
     group_access(actor, need.group, require="coordinator")
+    original = Need.objects.get(pk=original.pk)  # its current status, not the caller's copy
     if original.pk == need.pk:
         raise InvalidInput(_("A need cannot be a duplicate of itself."), field="original")
     if original.group_id != need.group_id:
         raise InvalidInput(_("The original must be a need of the same group."), field="original")
     if original.status == Need.Status.DUPLICATE:
         raise InvalidInput(_("That need is itself a duplicate; choose its original."), field="original")
+    if original.status in (Need.Status.CANCELLED, Need.Status.EXPIRED, Need.Status.REFERRED):
+        raise InvalidInput(_("That need is %(status)s: a live request cannot be closed as its duplicate.")
+                           % {"status": original.get_status_display()}, field="original")
     with transaction.atomic():
         need = _lock_need(need)
         if need.status in Need.CLOSED:
@@ -291,6 +309,7 @@ def offer_create(*, actor: User, group: Group, title: str, category: str, quanti
     _check_location(lat, lon)
     if max_distance_km is not None and not 0 <= max_distance_km <= 20000:
         raise InvalidInput(_("The distance must be between 0 and 20000 km."), field="max_distance_km")
+    available_from, available_until = _aware(available_from, group), _aware(available_until, group)
     if available_from and available_until and available_until < available_from:
         raise InvalidInput(_("“Available until” must come after “available from”."), field="available_until")
     with transaction.atomic():
@@ -346,6 +365,8 @@ def match_claim(*, actor: User, need: Need, quantity: int, offer: Offer | None =
                 raise NotAllowed(_("You can only claim from your own offers."))
             if offer.status != Offer.Status.ACTIVE:
                 raise Conflict(_("That offer is %(status)s.") % {"status": offer.get_status_display()})
+            if offer.group_id != need.group_id:
+                raise InvalidInput(_("That offer belongs to another group."), field="offer")
             if offer.category_id != need.category_id:
                 raise InvalidInput(_("That offer is for another category."), field="offer")
             if offer.quantity_left < quantity:
@@ -373,16 +394,20 @@ def match_claim(*, actor: User, need: Need, quantity: int, offer: Offer | None =
 
 def _match_parties(actor: User, match: Match) -> tuple[bool, bool, bool]:
     need = match.need
-    access = group_access(actor, need.group, require="member")
     is_requester = (need.requester_id == actor.pk) or (need.requester_id is None and need.created_by_id == actor.pk)
-    return is_requester, match.helper_id == actor.pk, access.is_coordinator
+    is_helper = match.helper_id == actor.pk
+    # The people of the match act on it even if they are not members (a requester whose need was referred).
+    access = group_access(actor, need.group, require="public" if (is_requester or is_helper) else "member")
+    return is_requester, is_helper, access.is_coordinator
 
 
 def match_complete(*, actor: User, match: Match) -> Match:
     """The requester (or a coordinator, for proxy intake) confirms receipt."""
-    is_requester, _is_helper, is_coordinator = _match_parties(actor, match)
+    is_requester, is_helper, is_coordinator = _match_parties(actor, match)
     if not (is_requester or is_coordinator):
         raise NotAllowed(_("Only the requester or a coordinator can confirm that help was received."))
+    if is_helper and not is_requester:
+        raise NotAllowed(_("You gave this help: the requester or another coordinator confirms it was received."))
     with transaction.atomic():
         need = _lock_need(match.need)
         match = Match.objects.select_for_update().get(pk=match.pk)
@@ -446,3 +471,35 @@ def match_cancel(*, actor: User, match: Match, reason: str) -> Match:
                      after=_need_public_state(need))
     return match
 
+
+
+# --- Leaving a group ------------------------------------------------------------------------------
+
+
+def member_leave(*, actor: User, group: Group) -> None:
+    """Leave a group, handing back first what the person had taken on there: their live matches as a helper are
+    cancelled (the quantity returns to each need, the requester is told) and their active offers withdrawn.
+    Their own needs stay open; they can still follow them."""
+    group_access(actor, group, require="member")
+    reason = _("The helper left the group.")
+    with transaction.atomic():
+        for match in (Match.objects.select_related("need").filter(helper=actor, need__group=group,
+                                                                    status=Match.Status.CONFIRMED)):
+            need = _lock_need(match.need)
+            locked = Match.objects.select_for_update().get(pk=match.pk)
+            if locked.status != Match.Status.CONFIRMED:
+                continue
+            before = _need_public_state(need)
+            _cancel_match_locked(actor=actor, match=locked, need=need, reason=reason)
+            _refresh_need_status(need)
+            need.save()
+            audit_record(actor=actor, action="need.claim_returned", obj=need, before=before,
+                         after=_need_public_state(need))
+        for offer in Offer.objects.select_for_update().filter(helper=actor, group=group,
+                                                               status__in=[Offer.Status.ACTIVE, Offer.Status.PAUSED]):
+            before = {"status": offer.status}
+            offer.status = Offer.Status.WITHDRAWN
+            offer.save(update_fields=["status", "updated_at"])
+            audit_record(actor=actor, action="offer.status_changed", obj=offer, before=before,
+                         after={"status": offer.status, "why": "member_left"})
+        networks_services.group_leave(actor=actor, group=group)

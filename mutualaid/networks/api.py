@@ -121,13 +121,6 @@ def join_group(request, group_id: UUID):
                  "username": request.auth.username, "role": membership.role}
 
 
-@router.post("/groups/{group_id}/leave", response={200: dict})
-def leave_group(request, group_id: UUID):
-    access = group_access(request.auth, group_id, require="member")
-    services.group_leave(actor=request.auth, group=access.group)
-    return {"detail": _("You left %(group)s.") % {"group": access.group.name}}
-
-
 @router.get("/groups/{group_id}/members", response=list[MemberOut])
 def list_members(request, group_id: UUID):
     access = group_access(request.auth, group_id, require="member")

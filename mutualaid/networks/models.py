@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,6 +15,13 @@ class User(AbstractUser):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES,
                                 help_text=_("Leave empty to follow your browser."))
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            # "Olga" and "olga" are one person to their neighbours: names are unique whatever their case.
+            models.UniqueConstraint(Lower("username"), name="username_unique_ignoring_case"),
+        ]
 
     def __str__(self) -> str:
         return self.username

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from zoneinfo import available_timezones
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -28,7 +30,13 @@ def user_register(*, username: str, password: str, email: str = "", language: st
         raise InvalidInput(_("Choose a user name."), field="username")
     if len(username) > 150 or not all(c.isalnum() or c in "@.+-_" for c in username):
         raise InvalidInput(_("A user name may hold up to 150 letters, digits and @ . + - _ only."), field="username")
-    candidate = User(username=username, email=(email or "").strip())
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise InvalidInput(_("Enter a valid e-mail address."), field="email") from exc
+    candidate = User(username=username, email=email)
     try:
         validate_password(password, user=candidate)
     except ValidationError as exc:
@@ -113,18 +121,26 @@ def group_create(*, actor: User, name: str, description: str = "", public_descri
     if len(name) > 120:
         raise InvalidInput(_("A group name may be at most 120 characters."), field="name")
     _check_lat_lon(lat, lon)
+    timezone_name = (timezone_name or "UTC").strip()
+    if timezone_name not in available_timezones() and timezone_name != "UTC":
+        raise InvalidInput(_("Unknown time zone “%(tz)s”: use a name like Europe/Madrid.") % {"tz": timezone_name},
+                           field="timezone")
     if trust_threshold is not None and trust_threshold < 1:
         raise InvalidInput(_("The trust threshold must be at least 1."), field="trust_threshold")
     network = network_get_or_create()
     if Group.objects.filter(network=network, name__iexact=name).exists():
         raise Conflict(_("A group with that name already exists."), field="name")
     with transaction.atomic():
-        group = Group.objects.create(
-            network=network, name=name, description=description, public_description=public_description,
-            location_name=location_name, lat=lat, lon=lon, timezone=timezone_name or "UTC",
-            languages=languages or [], is_open=is_open, application_questions=application_questions or [],
-            trust_threshold=trust_threshold,
-        )
+        try:
+            with transaction.atomic():
+                group = Group.objects.create(
+                    network=network, name=name, description=description, public_description=public_description,
+                    location_name=location_name, lat=lat, lon=lon, timezone=timezone_name or "UTC",
+                    languages=languages or [], is_open=is_open, application_questions=application_questions or [],
+                    trust_threshold=trust_threshold,
+                )
+        except IntegrityError as exc:
+            raise Conflict(_("A group with that name already exists."), field="name") from exc
         membership = Membership.objects.create(group=group, user=actor, role=Membership.Role.COORDINATOR)
         audit_record(actor=actor, action="group.created", obj=group,
                      after={"name": name, "is_open": is_open, "location_name": location_name})
@@ -141,11 +157,11 @@ def group_threshold(group: Group) -> int:
 
 def group_join(*, actor: User, group: Group) -> Membership:
     """Join an open group directly."""
-    if not group.is_open:
-        raise NotAllowed(_("This group is closed: apply to join it."))
     with transaction.atomic():
         if membership_for(actor, group) is not None:
             raise Conflict(_("You are already a member of this group."))
+        if not group.is_open:
+            raise NotAllowed(_("This group is closed: apply to join it."))
         try:
             with transaction.atomic():
                 membership = Membership.objects.create(group=group, user=actor)
@@ -157,7 +173,10 @@ def group_join(*, actor: User, group: Group) -> Membership:
 
 
 def group_leave(*, actor: User, group: Group) -> None:
-    """Leave a group at any time. Trust given and received in it ends; roles follow."""
+    """Leave a group at any time. Trust given and received in it ends; roles follow.
+
+    Callers that know about needs and offers use circulation.services.member_leave, which first hands back what
+    the person had taken on in the group and then calls this."""
     with transaction.atomic():
         membership = (Membership.objects.select_for_update().active()
                       .filter(group=group, user=actor).first())
@@ -189,8 +208,13 @@ def _recompute_role(*, actor: User, group: Group, user: User, reason: str) -> Me
     new_role = membership.role
     if received >= threshold:
         new_role = Membership.Role.COORDINATOR
-    elif reason == "trust_withdrawn":
-        new_role = Membership.Role.NEWCOMER
+    elif reason == "trust_withdrawn" and membership.role == Membership.Role.COORDINATOR:
+        # Redundancy: a group never loses its last coordinator through withdrawn trust, or no one could accept
+        # applications or do proxy intake any more. The role moves only when another member has earned it.
+        others = (Membership.objects.active().filter(group=group, role=Membership.Role.COORDINATOR)
+                  .exclude(pk=membership.pk).exists())
+        if others:
+            new_role = Membership.Role.NEWCOMER
     if new_role != membership.role:
         before = {"role": membership.role}
         membership.role = new_role
