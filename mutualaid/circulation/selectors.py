@@ -8,6 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from mutualaid.networks.models import Group, Membership, User
+from mutualaid.networks.selectors import user_groups
 
 from .models import Category, Match, Need, NeedContact, Offer, URGENCY_RANK
 
@@ -148,3 +149,40 @@ def overdue_needs(now=None) -> QuerySet[Need]:
 
 def urgency_rank(urgency: str) -> int:
     return URGENCY_RANK[urgency]
+
+
+# --- Reads for the web pages ------------------------------------------------------------------------
+
+
+def visible_needs(user: User, *, status: str = "", category: str = "", urgency: str = "") -> QuerySet[Need]:
+    """Needs of every group the user belongs to, most urgent first; open to claims unless a status is asked."""
+    qs = need_list(filters=NeedFilters(status=status, category=category, urgency=urgency),
+                   visible_groups=user_groups(user))
+    if not status:
+        qs = qs.filter(status__in=Need.CLAIMABLE)
+    return qs
+
+
+def user_open_needs(user: User) -> QuerySet[Need]:
+    """The user's needs that are still in play (not fulfilled, cancelled, expired, duplicate or referred)."""
+    return user_needs(user).exclude(status__in=Need.CLOSED)
+
+
+def user_live_matches(user: User) -> QuerySet[Match]:
+    return user_matches(user).filter(status=Match.Status.CONFIRMED)
+
+
+def claimable_offers(user: User, need: Need) -> QuerySet[Offer]:
+    """The user's active offers in the need's group and category: what a claim may draw on."""
+    return offer_list(group=need.group, helper=user, status=Offer.Status.ACTIVE, category=need.category.slug)
+
+
+def duplicate_candidates(need: Need, *, limit: int = 100) -> QuerySet[Need]:
+    """Needs of the same group that this one may be marked a duplicate of (newest first)."""
+    return (Need.objects.filter(group_id=need.group_id).exclude(pk=need.pk).exclude(status=Need.Status.DUPLICATE)
+            .order_by("-created_at")[:limit])
+
+
+def referral_targets(need: Need) -> QuerySet[Group]:
+    """Every other group of the network, for an out-of-area need."""
+    return Group.objects.filter(network_id=need.group.network_id).exclude(pk=need.group_id).order_by("name")

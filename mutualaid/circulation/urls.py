@@ -1,3 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("groups/<uuid:group_id>/", views.group_detail, name="group_detail"),
+    path("groups/<uuid:group_id>/leave/", views.group_leave, name="group_leave"),
+    path("groups/<uuid:group_id>/board/", views.group_board, name="group_board"),
+    path("groups/<uuid:group_id>/needs/new/", views.need_create, name="need_create"),
+    path("groups/<uuid:group_id>/offers/new/", views.offer_create, name="offer_create"),
+    path("needs/", views.need_list, name="need_list"),
+    path("needs/<uuid:need_id>/", views.need_detail, name="need_detail"),
+    path("needs/<uuid:need_id>/claim/", views.need_claim, name="need_claim"),
+    path("needs/<uuid:need_id>/cancel/", views.need_cancel, name="need_cancel"),
+    path("needs/<uuid:need_id>/duplicate/", views.need_duplicate, name="need_duplicate"),
+    path("needs/<uuid:need_id>/refer/", views.need_refer, name="need_refer"),
+    path("matches/<uuid:match_id>/complete/", views.match_complete, name="match_complete"),
+    path("matches/<uuid:match_id>/cancel/", views.match_cancel, name="match_cancel"),
+    path("offers/<uuid:offer_id>/status/", views.offer_status, name="offer_status"),
+    path("me/matches/", views.my_matches, name="my_matches"),
+    path("me/posts/", views.my_posts, name="my_posts"),
+]

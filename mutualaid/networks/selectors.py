@@ -102,3 +102,27 @@ def notification_text(kind: str, params: dict[str, Any]) -> str:
         return template % p
     except (KeyError, TypeError, ValueError):
         return str(Notification.Kind(kind).label) if kind in Notification.Kind.values else kind
+
+
+def pending_application_group_ids(user: User) -> set[int]:
+    """The groups the user is waiting to hear back from (one query, for group lists)."""
+    if not user.is_authenticated:
+        return set()
+    return set(Application.objects.filter(user=user, status=Application.Status.PENDING)
+               .values_list("group_id", flat=True))
+
+
+def group_member(group: Group, user_public_id) -> User | None:
+    """An active member of the group, by public id."""
+    try:
+        return User.objects.filter(public_id=user_public_id, memberships__group=group,
+                                   memberships__left_at__isnull=True).first()
+    except (ValueError, TypeError):
+        return None
+
+
+def application_get(public_id) -> Application | None:
+    try:
+        return Application.objects.select_related("group", "user").filter(public_id=public_id).first()
+    except (ValueError, TypeError):
+        return None

@@ -1,3 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+# The home page ("/") and a group's own page ("/groups/<uuid>/", with its board) live in circulation.urls: they
+# show needs and offers, which this app does not know about.
+urlpatterns = [
+    path("signup/", views.signup, name="signup"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("settings/", views.settings_page, name="settings"),
+    path("groups/", views.group_list, name="group_list"),
+    path("groups/new/", views.group_create, name="group_create"),
+    path("groups/<uuid:group_id>/join/", views.group_join, name="group_join"),
+    path("groups/<uuid:group_id>/apply/", views.group_apply, name="group_apply"),
+    path("groups/<uuid:group_id>/members/", views.group_members, name="group_members"),
+    path("groups/<uuid:group_id>/members/<uuid:user_id>/trust/", views.member_trust, name="member_trust"),
+    path("groups/<uuid:group_id>/applications/", views.group_applications, name="group_applications"),
+    path("applications/<uuid:application_id>/decide/", views.application_decide, name="application_decide"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
+]

@@ -1,0 +1,157 @@
+"""Web forms for needs, offers and matches. They parse; the services decide."""
+from __future__ import annotations
+
+from django import forms
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from mutualaid.networks.forms import ServiceErrorForm
+
+from .models import Need, Urgency
+from .services import MAX_QUANTITY
+
+
+def capitalised(choices) -> list[tuple[str, str]]:
+    return [(value, capfirst(label)) for value, label in choices]
+
+
+def category_choices(categories) -> list[tuple[str, str]]:
+    return [(c.slug, c.label) for c in categories]
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def quantity_field(label=_("Quantity"), **kwargs) -> forms.IntegerField:
+    return forms.IntegerField(label=label, min_value=1, max_value=MAX_QUANTITY,
+                              widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                              error_messages={"min_value": _("The quantity must be at least 1."),
+                                              "max_value": _("The quantity may be at most %(limit_value)s."),
+                                              "invalid": _("Enter a whole number, like 2.")}, **kwargs)
+
+
+class NeedForm(ServiceErrorForm):
+    service_fields = {f"contact.{name}": f"contact_{name}" for name in
+                      ("name", "phone", "email", "address", "preferred_language", "notes")}
+
+    title = forms.CharField(label=_("What is needed?"), max_length=140,
+                            help_text=_("A short line, e.g. “Groceries for a family of four”."))
+    description = forms.CharField(label=_("Details"), required=False, max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 3}),
+                                  help_text=_("Everyone in the group can read this: no addresses or phone numbers."))
+    category = forms.ChoiceField(label=_("Category"))
+    quantity = quantity_field(initial=1)
+    urgency = forms.ChoiceField(label=_("How urgent?"), choices=lambda: capitalised(Urgency.choices),
+                                initial=Urgency.NORMAL)
+    needed_by = forms.DateTimeField(label=_("Needed by (optional)"), required=False, widget=DateTimeInput())
+    location_name = forms.CharField(label=_("Area"), required=False, max_length=120,
+                                    help_text=_("A neighbourhood or street name that members may see."))
+    lat = forms.FloatField(label=_("Latitude (optional)"), required=False, min_value=-90, max_value=90)
+    lon = forms.FloatField(label=_("Longitude (optional)"), required=False, min_value=-180, max_value=180)
+    contact_name = forms.CharField(label=_("Name"), required=False, max_length=120)
+    contact_phone = forms.CharField(label=_("Phone"), required=False, max_length=40,
+                                    widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    contact_email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
+    contact_address = forms.CharField(label=_("Address"), required=False, max_length=300)
+    contact_preferred_language = forms.CharField(label=_("Preferred language"), required=False, max_length=40)
+    contact_notes = forms.CharField(label=_("Notes for the helper"), required=False, max_length=2000,
+                                    widget=forms.Textarea(attrs={"rows": 2}))
+    on_behalf = forms.BooleanField(
+        label=_("I am entering this for someone without an account (proxy intake)"), required=False,
+        help_text=_("Give at least their name, phone or address so a helper can reach them."))
+    post_anyway = forms.BooleanField(label=_("This is a different need: post it anyway"), required=False)
+
+    def __init__(self, *args, categories, can_proxy: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("Choose a category"))] + category_choices(categories)
+        if not can_proxy:
+            del self.fields["on_behalf"]
+
+    def contact(self) -> dict[str, str]:
+        return {name.removeprefix("contact_"): value for name, value in self.cleaned_data.items()
+                if name.startswith("contact_")}
+
+
+class OfferForm(ServiceErrorForm):
+    title = forms.CharField(label=_("What can you offer?"), max_length=140,
+                            help_text=_("A short line, e.g. “Lifts to the clinic on weekday mornings”."))
+    description = forms.CharField(label=_("Details"), required=False, max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    category = forms.ChoiceField(label=_("Category"))
+    quantity = quantity_field(label=_("How many (or how much capacity)?"), initial=1)
+    available_from = forms.DateTimeField(label=_("Available from (optional)"), required=False,
+                                         widget=DateTimeInput())
+    available_until = forms.DateTimeField(label=_("Available until (optional)"), required=False,
+                                          widget=DateTimeInput())
+    location_name = forms.CharField(label=_("Area"), required=False, max_length=120)
+    max_distance_km = forms.FloatField(label=_("How far will you go? (km, optional)"), required=False,
+                                       min_value=0, max_value=20000)
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("Choose a category"))] + category_choices(categories)
+
+
+class ClaimForm(ServiceErrorForm):
+    quantity = quantity_field(label=_("How many will you bring?"))
+    offer = forms.ChoiceField(label=_("From one of my offers (optional)"), required=False)
+
+    def __init__(self, *args, need: Need, offers, **kwargs):
+        kwargs.setdefault("initial", {"quantity": max(1, need.quantity_left)})
+        super().__init__(*args, **kwargs)
+        self.fields["quantity"].widget.attrs["max"] = max(1, need.quantity_left)
+        self.fields["offer"].choices = [("", _("No, just me"))] + [
+            (str(o.public_id), _("%(title)s (%(left)s left)") % {"title": o.title, "left": o.quantity_left})
+            for o in offers]
+        if not offers:
+            del self.fields["offer"]
+
+
+class MatchCancelForm(ServiceErrorForm):
+    reason = forms.CharField(label=_("Why cancel?"), max_length=500,
+                             help_text=_("The other side will read this."))
+
+
+class NeedCancelForm(ServiceErrorForm):
+    reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=500)
+
+
+class DuplicateForm(ServiceErrorForm):
+    original = forms.ChoiceField(label=_("Duplicate of"))
+
+    def __init__(self, *args, needs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["original"].choices = [("", _("Choose the original need"))] + [
+            (str(n.public_id), n.title) for n in needs]
+
+
+class ReferForm(ServiceErrorForm):
+    service_fields = {"group": "to_group"}
+
+    to_group = forms.ChoiceField(label=_("Refer to the group"))
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_group"].choices = [("", _("Choose a group"))] + [
+            (str(g.public_id), g.name) for g in groups]
+
+
+class BoardFilterForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    urgency = forms.ChoiceField(label=_("Urgency"), required=False,
+                                choices=lambda: [("", _("Any urgency"))] + capitalised(Urgency.choices))
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=lambda: [("", _("Open to claims"))] + capitalised(Need.Status.choices))
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("All categories"))] + category_choices(categories)
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters; an unknown value is ignored rather than refused."""
+        data = self.cleaned_data if self.is_valid() or self.is_bound else {}
+        return {name: data.get(name) or "" for name in ("category", "urgency", "status")}

@@ -1,0 +1,325 @@
+"""Web pages for the core loop: the home page, a group's page and board, needs, offers and matches.
+
+Thin views: parse the form, check access with the helpers in `permissions.py`, call one service, render or redirect.
+A group's page lives here (not in networks) because its board shows needs and offers.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mutualaid.errors import InvalidInput
+from mutualaid.networks import selectors as network_selectors
+from mutualaid.networks.permissions import group_access
+from mutualaid.networks.views import paginate, service_errors
+
+from . import selectors, services
+from .forms import (BoardFilterForm, ClaimForm, DuplicateForm, MatchCancelForm, NeedCancelForm, NeedForm, OfferForm,
+                    ReferForm)
+from .models import Need, Offer
+from .permissions import match_access, need_access, offer_access
+
+# --- Leaving a group: here, because it hands back the member's claims and offers first -------------
+
+
+@require_POST
+@login_required
+@service_errors
+def group_leave(request, group_id):
+    group = group_access(request.user, group_id, require="member").group
+    services.member_leave(actor=request.user, group=group)
+    messages.success(request, _("You left %(group)s. You are welcome back any time.") % {"group": group.name})
+    return redirect("group_list")
+
+
+# --- Home and the group page ----------------------------------------------------------------------
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "circulation/home.html", {})
+    open_needs, live_matches = selectors.user_open_needs(request.user), selectors.user_live_matches(request.user)
+    return render(request, "circulation/home.html", {
+        "groups": network_selectors.user_groups(request.user),
+        "open_needs": open_needs[:10], "open_needs_count": open_needs.count(),
+        "live_matches": live_matches[:10], "live_matches_count": live_matches.count(),
+    })
+
+
+def _group_page(request, group_id, *, require: str):
+    access = group_access(request.user, group_id, require=require)
+    context = {"access": access, "group": access.group,
+               "member_count": network_selectors.active_member_count(access.group)}
+    if access.is_member:
+        categories = list(selectors.category_list())
+        filters = BoardFilterForm(request.GET or None, categories=categories)
+        chosen = filters.filters()
+        context.update({
+            "filters": filters, "filtered": any(chosen.values()),
+            "needs": paginate(request, selectors.board_needs(access.group, **chosen)),
+            "offers": paginate(request, selectors.board_offers(access.group, category=chosen["category"]),
+                               param="offers_page"),
+        })
+    else:
+        context["application"] = (network_selectors.user_application(request.user, access.group)
+                                  if request.user.is_authenticated else None)
+    return render(request, "circulation/group_detail.html", context)
+
+
+@service_errors
+def group_detail(request, group_id):
+    """Everyone sees the public description; members see the board under it."""
+    return _group_page(request, group_id, require="public")
+
+
+@login_required
+@service_errors
+def group_board(request, group_id):
+    """The board alone: members only (404 to anyone else). The filter form submits here."""
+    return _group_page(request, group_id, require="member")
+
+
+# --- Posting needs and offers ---------------------------------------------------------------------
+
+
+@login_required
+@service_errors
+def need_create(request, group_id):
+    access = group_access(request.user, group_id, require="member")
+    categories = list(selectors.category_list())
+    form = NeedForm(request.POST or None, categories=categories, can_proxy=access.is_coordinator,
+                    initial={"location_name": access.group.location_name})
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        contact = form.contact()
+        category = next(c for c in categories if c.slug == data["category"])
+        if not data["post_anyway"]:
+            duplicates = selectors.possible_duplicates(
+                group=access.group, category=category, title=data["title"], description=data["description"],
+                phone=contact["phone"], email=contact["email"])
+        if not duplicates:
+            try:
+                need = services.need_create(
+                    actor=request.user, group=access.group, title=data["title"], category=data["category"],
+                    quantity=data["quantity"], urgency=data["urgency"], description=data["description"],
+                    needed_by=data["needed_by"], location_name=data["location_name"], lat=data["lat"],
+                    lon=data["lon"], contact=contact, on_behalf=data.get("on_behalf", False))
+            except InvalidInput as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, _("Your need is posted. Members of %(group)s can see it now.")
+                                 % {"group": access.group.name})
+                return redirect("need_detail", need_id=need.public_id)
+    return render(request, "circulation/need_form.html",
+                  {"form": form, "group": access.group, "access": access, "duplicates": duplicates})
+
+
+@login_required
+@service_errors
+def offer_create(request, group_id):
+    access = group_access(request.user, group_id, require="member")
+    form = OfferForm(request.POST or None, categories=selectors.category_list(),
+                     initial={"location_name": access.group.location_name})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.offer_create(
+                actor=request.user, group=access.group, title=data["title"], category=data["category"],
+                quantity=data["quantity"], description=data["description"],
+                available_from=data["available_from"], available_until=data["available_until"],
+                location_name=data["location_name"], max_distance_km=data["max_distance_km"])
+        except InvalidInput as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Thank you! Your offer is on the board of %(group)s.")
+                             % {"group": access.group.name})
+            return redirect("group_detail", group_id=access.group.public_id)
+    return render(request, "circulation/offer_form.html", {"form": form, "group": access.group, "access": access})
+
+
+# --- A need's page and what can be done on it -----------------------------------------------------
+
+
+def _need_page(request, access, *, claim_form=None, cancel_form=None, duplicate_form=None, refer_form=None,
+               match_form=None):
+    """Render a need's page. Forms given are bound forms with errors to show; others are fresh."""
+    need, user = access.need, request.user
+    can_claim = need.is_claimable and not access.is_requester and need.requester_id != user.pk
+    context = {"access": access, "need": need, "group": access.group.group,
+               "contact": selectors.need_contact(need) if access.sees_contact else None,
+               "matches": list(need.matches.all()), "is_open": need.status not in Need.CLOSED}
+    if can_claim:
+        context["claim_form"] = claim_form or ClaimForm(need=need, offers=list(selectors.claimable_offers(user,
+                                                                                                        need)))
+    if access.can_manage and context["is_open"]:
+        context["cancel_form"] = cancel_form or NeedCancelForm()
+    if access.group.is_coordinator and context["is_open"]:
+        context["duplicate_form"] = duplicate_form or DuplicateForm(needs=selectors.duplicate_candidates(need))
+        context["refer_form"] = refer_form or ReferForm(groups=selectors.referral_targets(need))
+    for match in context["matches"]:
+        match.can_complete = match.is_live and access.can_manage
+        match.can_cancel = match.is_live and (access.can_manage or match.helper_id == user.pk)
+        if match.can_cancel:
+            match.cancel_form = (match_form[1] if match_form and match_form[0] == match.pk
+                                 else MatchCancelForm(auto_id=f"id_m{match.pk}_%s"))
+    return render(request, "circulation/need_detail.html", context)
+
+
+@login_required
+@service_errors
+def need_detail(request, need_id):
+    return _need_page(request, need_access(request.user, need_id))
+
+
+@require_POST
+@login_required
+@service_errors
+def need_claim(request, need_id):
+    access = need_access(request.user, need_id)
+    offers = list(selectors.claimable_offers(request.user, access.need))
+    form = ClaimForm(request.POST, need=access.need, offers=offers)
+    if form.is_valid():
+        offer = offer_access(request.user, form.cleaned_data["offer"]) if form.cleaned_data.get("offer") else None
+        try:
+            match = services.match_claim(actor=request.user, need=access.need, quantity=form.cleaned_data["quantity"],
+                                         offer=offer)
+        except InvalidInput as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Thank you! You will bring %(quantity)s. The contact details are below.")
+                             % {"quantity": match.quantity})
+            return redirect("need_detail", need_id=access.need.public_id)
+    return _need_page(request, access, claim_form=form)
+
+
+@require_POST
+@login_required
+@service_errors
+def need_cancel(request, need_id):
+    access = need_access(request.user, need_id)
+    form = NeedCancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.need_cancel(actor=request.user, need=access.need, reason=form.cleaned_data["reason"])
+        except InvalidInput as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("The need is cancelled."))
+            return redirect("need_detail", need_id=access.need.public_id)
+    return _need_page(request, access, cancel_form=form)
+
+
+@require_POST
+@login_required
+@service_errors
+def need_duplicate(request, need_id):
+    access = need_access(request.user, need_id)
+    form = DuplicateForm(request.POST, needs=selectors.duplicate_candidates(access.need))
+    if form.is_valid():
+        original = need_access(request.user, form.cleaned_data["original"]).need
+        try:
+            services.need_mark_duplicate(actor=request.user, need=access.need, original=original)
+        except InvalidInput as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Marked as a duplicate of “%(title)s”.") % {"title": original.title})
+            return redirect("need_detail", need_id=access.need.public_id)
+    return _need_page(request, access, duplicate_form=form)
+
+
+@require_POST
+@login_required
+@service_errors
+def need_refer(request, need_id):
+    access = need_access(request.user, need_id)
+    form = ReferForm(request.POST, groups=selectors.referral_targets(access.need))
+    if form.is_valid():
+        target = group_access(request.user, form.cleaned_data["to_group"]).group
+        try:
+            services.need_refer(actor=request.user, need=access.need, to_group=target)
+        except InvalidInput as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("The need is referred to %(group)s.") % {"group": target.name})
+            return redirect("need_detail", need_id=access.need.public_id)
+    return _need_page(request, access, refer_form=form)
+
+
+@require_POST
+@login_required
+@service_errors
+def match_complete(request, match_id):
+    match = match_access(request.user, match_id)
+    services.match_complete(actor=request.user, match=match)
+    messages.success(request, _("Marked as received. Thank you both!"))
+    return redirect("need_detail", need_id=match.need.public_id)
+
+
+@require_POST
+@login_required
+@service_errors
+def match_cancel(request, match_id):
+    match = match_access(request.user, match_id)
+    form = MatchCancelForm(request.POST, auto_id=f"id_m{match.pk}_%s")
+    if form.is_valid():
+        try:
+            services.match_cancel(actor=request.user, match=match, reason=form.cleaned_data["reason"])
+        except InvalidInput as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("The match is cancelled; its quantity is open to claims again."))
+            return redirect("need_detail", need_id=match.need.public_id)
+    return _need_page(request, need_access(request.user, match.need.public_id), match_form=(match.pk, form))
+
+
+# --- Lists ----------------------------------------------------------------------------------------
+
+
+@login_required
+def need_list(request):
+    """Needs of all my groups, most urgent first, with the board's filters."""
+    filters = BoardFilterForm(request.GET or None, categories=list(selectors.category_list()))
+    chosen = filters.filters()
+    return render(request, "circulation/need_list.html", {
+        "filters": filters, "filtered": any(chosen.values()),
+        "needs": paginate(request, selectors.visible_needs(request.user, **chosen)),
+    })
+
+
+@login_required
+def my_matches(request):
+    return render(request, "circulation/my_matches.html",
+                  {"matches": paginate(request, selectors.user_matches(request.user))})
+
+
+@login_required
+def my_posts(request):
+    return render(request, "circulation/my_posts.html", {
+        "needs": paginate(request, selectors.user_needs(request.user), param="needs_page"),
+        "offers": paginate(request, selectors.offer_list(helper=request.user), param="offers_page"),
+    })
+
+
+OFFER_ACTIONS = {"pause": Offer.Status.PAUSED, "resume": Offer.Status.ACTIVE, "withdraw": Offer.Status.WITHDRAWN}
+
+
+@require_POST
+@login_required
+@service_errors
+def offer_status(request, offer_id):
+    offer = offer_access(request.user, offer_id)
+    status = OFFER_ACTIONS.get(request.POST.get("action", ""))
+    if status is None:
+        raise InvalidInput(_("Choose to pause, resume or withdraw the offer."))
+    offer = services.offer_set_status(actor=request.user, offer=offer, status=status)
+    texts = {Offer.Status.PAUSED: _("Your offer “%(title)s” is paused."),
+             Offer.Status.ACTIVE: _("Your offer “%(title)s” is active again."),
+             Offer.Status.EXHAUSTED: _("Your offer “%(title)s” is fully committed."),
+             Offer.Status.WITHDRAWN: _("Your offer “%(title)s” is withdrawn.")}
+    messages.success(request, texts[offer.status] % {"title": offer.title})
+    return redirect("my_posts")
+

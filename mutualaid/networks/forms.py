@@ -1,0 +1,102 @@
+"""Web forms for accounts, groups, applications and settings.
+
+Forms only parse what the browser sent; the rules live in the services. A service's refusal is put back on the form
+by `add_service_error`, next to the field it names.
+"""
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mutualaid.errors import ServiceError
+
+
+class ServiceErrorForm(forms.Form):
+    """A form that can show a service's InvalidInput/Conflict next to the field it names."""
+
+    # Service field name -> form field name, where they differ.
+    service_fields: dict[str, str] = {}
+
+    def add_service_error(self, exc: ServiceError) -> None:
+        field = self.service_fields.get(exc.field or "", exc.field)
+        if field and field in self.fields:
+            self.add_error(field, exc.message)
+        else:
+            self.add_error(None, exc.message)
+
+
+class SignupForm(ServiceErrorForm):
+    username = forms.CharField(label=_("User name"), max_length=150,
+                               help_text=_("Letters, digits and @ . + - _ only. Others in your groups will see it."),
+                               widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}))
+    email = forms.EmailField(label=_("E-mail (optional)"), required=False,
+                             help_text=_("Only used to send you your notifications."),
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(label=_("Password"), strip=False,
+                               help_text=_("At least 8 characters; a few words are easy to remember."),
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password_again = forms.CharField(label=_("Password, again"), strip=False,
+                                     widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
+LANGUAGE_CHOICES = [("", _("Follow my browser")), ("en", "English"), ("es", "Español")]
+
+
+class SettingsForm(ServiceErrorForm):
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES, required=False,
+                                 widget=forms.RadioSelect)
+
+
+class GroupForm(ServiceErrorForm):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    public_description = forms.CharField(
+        label=_("Public description"), required=False, max_length=5000,
+        help_text=_("Anyone can read this: what the group does and who it is for."),
+        widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(label=_("Description for members"), required=False, max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    location_name = forms.CharField(label=_("Area"), required=False, max_length=120,
+                                    help_text=_("A neighbourhood or town, never a street address."))
+    lat = forms.FloatField(label=_("Latitude (optional)"), required=False, min_value=-90, max_value=90)
+    lon = forms.FloatField(label=_("Longitude (optional)"), required=False, min_value=-180, max_value=180)
+    is_open = forms.BooleanField(label=_("Anyone may join without applying"), required=False, initial=True)
+    application_questions = forms.CharField(
+        label=_("Questions for people who apply"), required=False, max_length=5000,
+        help_text=_("For a closed group: one question per line."), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_application_questions(self) -> list[str]:
+        text = self.cleaned_data.get("application_questions") or ""
+        questions = [line.strip() for line in text.splitlines() if line.strip()]
+        if len(questions) > 20:
+            raise forms.ValidationError(_("At most 20 questions, please."))
+        return questions
+
+
+class ApplicationForm(ServiceErrorForm):
+    """One required answer per question of the group. The service's complaints about answers show on top."""
+
+    def __init__(self, *args, questions: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for i, question in enumerate(questions):
+            self.fields[f"answer_{i}"] = forms.CharField(label=question, max_length=2000,
+                                                         widget=forms.Textarea(attrs={"rows": 3}))
+
+    def answers(self) -> list[str]:
+        return [self.cleaned_data[name] for name in self.fields]
+
+
+class DecisionForm(ServiceErrorForm):
+    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))],
+                                 widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason (needed to decline)"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TrustForm(forms.Form):
+    action = forms.ChoiceField(choices=[("give", "give"), ("withdraw", "withdraw")])

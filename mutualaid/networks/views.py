@@ -1,0 +1,285 @@
+"""Web pages for accounts, groups, membership, trust, applications and notifications.
+
+Views stay thin: parse the form, check access with `permissions.group_access`, call one service, render. Every
+successful POST redirects (post/redirect/get) with a message. The helpers at the top turn a service's refusal into
+what a browser should see; `mutualaid.circulation.views` uses them too.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mutualaid.errors import Conflict, InvalidInput, NotAllowed, NotFound
+
+from . import selectors, services
+from .forms import ApplicationForm, DecisionForm, GroupForm, SettingsForm, SignupForm, TrustForm
+from .permissions import group_access
+
+# --- Shared helpers (also used by circulation.views) ----------------------------------------------
+
+
+def not_found(request, message: str = ""):
+    return render(request, "404.html", {"exception": message}, status=404)
+
+
+def forbidden(request, message: str = ""):
+    return render(request, "403.html", {"exception": message}, status=403)
+
+
+def safe_next(request, default: str) -> str:
+    """Where to go back to: a same-site `next` field, then the referring page, then `default`."""
+    for candidate in (request.POST.get("next"), request.GET.get("next"), request.META.get("HTTP_REFERER")):
+        if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
+                                                         require_https=request.is_secure()):
+            return candidate
+    return default
+
+
+def service_errors(view):
+    """NotFound -> the 404 page; NotAllowed -> the 403 page with its message; Conflict (and an InvalidInput no form
+    caught) -> the message on the page we came from."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            return not_found(request, exc.message)
+        except NotAllowed as exc:
+            return forbidden(request, exc.message)
+        except (Conflict, InvalidInput) as exc:
+            messages.error(request, exc.message)
+            return redirect(safe_next(request, reverse("home")))
+
+    return wrapped
+
+
+def paginate(request, items, *, param: str = "page"):
+    """A page of `items` (settings.MUTUALAID_PAGE_SIZE a page): one COUNT and one sliced query."""
+    return Paginator(items, settings.MUTUALAID_PAGE_SIZE).get_page(request.GET.get(param))
+
+
+# --- Accounts -------------------------------------------------------------------------------------
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_register(username=form.cleaned_data["username"],
+                                          password=form.cleaned_data["password"],
+                                          email=form.cleaned_data["email"])
+        except (InvalidInput, Conflict) as exc:
+            form.add_service_error(exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": user.username})
+            return redirect("group_list")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("You are signed in."))
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, _("You are signed out. See you soon."))
+        return response
+
+
+@login_required
+def settings_page(request):
+    form = SettingsForm(request.POST or None, initial={"language": request.user.language})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_update_settings(actor=request.user, language=form.cleaned_data["language"])
+        except InvalidInput as exc:
+            form.add_service_error(exc)
+        else:
+            translation.activate(user.language or translation.get_language_from_request(request))
+            messages.success(request, _("Your settings are saved."))
+            return redirect("settings")
+    return render(request, "networks/settings.html", {"form": form})
+
+
+# --- Groups ---------------------------------------------------------------------------------------
+
+
+def group_list(request):
+    groups = selectors.group_list(user=request.user)
+    return render(request, "networks/group_list.html", {
+        "groups": groups,
+        "pending_ids": selectors.pending_application_group_ids(request.user),
+    })
+
+
+@login_required
+def group_create(request):
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            group = services.group_create(
+                actor=request.user, name=data["name"], description=data["description"],
+                public_description=data["public_description"], location_name=data["location_name"],
+                lat=data["lat"], lon=data["lon"], is_open=data["is_open"],
+                application_questions=data["application_questions"])
+        except (InvalidInput, Conflict) as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("%(group)s is created, and you are its first coordinator.")
+                             % {"group": group.name})
+            return redirect("group_detail", group_id=group.public_id)
+    return render(request, "networks/group_form.html", {"form": form})
+
+
+@require_POST
+@login_required
+@service_errors
+def group_join(request, group_id):
+    group = group_access(request.user, group_id).group
+    services.group_join(actor=request.user, group=group)
+    messages.success(request, _("Welcome to %(group)s!") % {"group": group.name})
+    return redirect("group_detail", group_id=group.public_id)
+
+
+@login_required
+@service_errors
+def group_apply(request, group_id):
+    access = group_access(request.user, group_id)
+    group = access.group
+    if access.is_member:
+        messages.info(request, _("You are already a member of %(group)s.") % {"group": group.name})
+        return redirect("group_detail", group_id=group.public_id)
+    form = ApplicationForm(request.POST or None, questions=group.application_questions or [])
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_submit(actor=request.user, group=group, answers=form.answers())
+        except InvalidInput as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Your application to %(group)s is sent. Its coordinators will answer soon.")
+                             % {"group": group.name})
+            return redirect("group_detail", group_id=group.public_id)
+    return render(request, "networks/group_apply.html", {"group": group, "form": form,
+                                                         "application": selectors.user_application(request.user,
+                                                                                                   group)})
+
+
+@login_required
+@service_errors
+def group_members(request, group_id):
+    access = group_access(request.user, group_id, require="member")
+    return render(request, "networks/group_members.html", {
+        "access": access, "group": access.group,
+        "members": selectors.group_members(access.group, viewer=request.user),
+        "threshold": services.group_threshold(access.group),
+    })
+
+
+@require_POST
+@login_required
+@service_errors
+def member_trust(request, group_id, user_id):
+    group = group_access(request.user, group_id, require="member").group
+    receiver = selectors.group_member(group, user_id)
+    if receiver is None:
+        return not_found(request, _("No such member in this group."))
+    form = TrustForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInput(_("Choose to give or withdraw trust."))
+    if form.cleaned_data["action"] == "give":
+        services.trust_give(actor=request.user, group=group, receiver=receiver)
+        messages.success(request, _("You trust %(name)s to coordinate.") % {"name": receiver.username})
+    else:
+        services.trust_withdraw(actor=request.user, group=group, receiver=receiver)
+        messages.success(request, _("You withdrew your trust in %(name)s.") % {"name": receiver.username})
+    return redirect("group_members", group_id=group.public_id)
+
+
+def _applications_page(request, access, *, bound: dict | None = None, status: int = 200):
+    applications = list(selectors.pending_applications(access.group))
+    for application in applications:
+        if bound and bound["id"] == application.pk:
+            application.form = bound["form"]
+        else:
+            application.form = DecisionForm(initial={"decision": "decline"}, auto_id=f"id_a{application.pk}_%s")
+        application.qa = list(zip(access.group.application_questions or [], application.answers or []))
+    return render(request, "networks/group_applications.html",
+                  {"group": access.group, "access": access, "applications": applications}, status=status)
+
+
+@login_required
+@service_errors
+def group_applications(request, group_id):
+    access = group_access(request.user, group_id, require="coordinator")
+    return _applications_page(request, access)
+
+
+@require_POST
+@login_required
+@service_errors
+def application_decide(request, application_id):
+    application = selectors.application_get(application_id)
+    if application is None:
+        return not_found(request, _("No such application."))
+    access = group_access(request.user, application.group, require="coordinator")
+    form = DecisionForm(request.POST, auto_id=f"id_a{application.pk}_%s")
+    if form.is_valid():
+        accept = form.cleaned_data["decision"] == "accept"
+        try:
+            services.application_decide(actor=request.user, application=application, accept=accept,
+                                        reason=form.cleaned_data["reason"])
+        except InvalidInput as exc:
+            form.add_service_error(exc)
+        else:
+            if accept:
+                messages.success(request, _("%(name)s is now a member.") % {"name": application.user.username})
+            else:
+                messages.success(request, _("The application of %(name)s was declined.")
+                                 % {"name": application.user.username})
+            return redirect("group_applications", group_id=access.group.public_id)
+    return _applications_page(request, access, bound={"id": application.pk, "form": form})
+
+
+# --- Notifications --------------------------------------------------------------------------------
+
+
+@login_required
+def notifications(request):
+    page = paginate(request, selectors.notification_list(request.user))
+    page.object_list = list(page.object_list)
+    for notification in page.object_list:
+        notification.text = selectors.notification_text(notification.kind, notification.params)
+    return render(request, "networks/notifications.html", {"page": page})
+
+
+@require_POST
+@login_required
+def notifications_read(request):
+    count = services.notifications_mark_read(actor=request.user)
+    if count:
+        messages.success(request, _("All notifications are marked as read."))
+    return redirect("notifications")
