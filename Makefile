@@ -33,7 +33,8 @@ test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 messages: setup
-	cd mutualaid && ../$(BIN)/django-admin makemessages -l es --ignore 'static/*' && ../$(BIN)/django-admin makemessages -d djangojs -l es --ignore 'static/vendor/*' || true
+	cd mutualaid && ../$(BIN)/django-admin makemessages -l es --no-obsolete --ignore 'static/*' --ignore 'tests/*' \
+	  --ignore '*/tests/*' --ignore 'allocation/*' --settings=mutualaid.settings --pythonpath=..
 
 bench: setup
 	$(BIN)/python bench/queries.py

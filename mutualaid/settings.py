@@ -133,6 +133,7 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
+FORMAT_MODULE_PATH = ["mutualaid.formats"]
 
 # --- Static files ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"
