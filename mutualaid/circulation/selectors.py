@@ -129,7 +129,11 @@ def possible_duplicates(*, group: Group, category: Category, title: str, descrip
             (phone_key and phone_key == "".join(c for c in contact.phone if c.isdigit()))
             or (email_key and email_key == contact.email.strip().lower())
         )
-        similar = difflib.SequenceMatcher(None, text, f"{need.title} {need.description}".lower().strip()).ratio()
+        similar = max(
+            difflib.SequenceMatcher(None, text, f"{need.title} {need.description}".lower().strip()).ratio(),
+            # The same request typed again often has a title and no details, or other details.
+            difflib.SequenceMatcher(None, title.lower().strip(), need.title.lower().strip()).ratio(),
+        )
         if same_contact or similar >= 0.85:
             found.append(need)
     return found

@@ -103,3 +103,11 @@ def test_unknown_time_zone_and_bad_email_are_refused(make_user, owner):
         networks.group_create(actor=owner, name="Nowhere", timezone_name="Mars/Olympus")
     with pytest.raises(InvalidInput, match="e-mail"):
         networks.user_register(username="zed", password="a-long-passphrase-42", email="not an email")
+
+
+def test_the_same_title_without_details_is_flagged_as_a_possible_duplicate(group, owner, need):
+    from mutualaid.circulation.selectors import possible_duplicates
+
+    found = possible_duplicates(group=group, category=need.category, title="Groceries for a family of four")
+    assert found == [need]
+    assert possible_duplicates(group=group, category=need.category, title="Bike repair") == []
