@@ -44,8 +44,8 @@ class JsonObjectParser(Parser):
     def parse_body(self, request: HttpRequest):
         data = json.loads(request.body)
         if not isinstance(data, dict):
-            kind = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean",
-                    type(None): "null"}.get(type(data), type(data).__name__)
+            kind = {list: _("an array"), str: _("a string"), int: _("a number"), float: _("a number"),
+                    bool: _("a boolean"), type(None): "null"}.get(type(data), type(data).__name__)
             raise BodyNotAnObject(_("the body must be a JSON object, not %(kind)s.") % {"kind": kind})
         return data
 

@@ -15,7 +15,7 @@ TEXT = {
     "en-GB": {"lang": "en", "signup": "Create your account", "open": "Open", "matched": "Matched",
               "fulfilled": "Fulfilled", "claim": "Yes, I will bring it", "received": "Mark as received"},
     "es-ES": {"lang": "es", "signup": "Crea tu cuenta", "open": "Abierta", "matched": "Cubierta",
-              "fulfilled": "Completada", "claim": "Sí, yo lo llevo", "received": "Marcar como recibida"},
+              "fulfilled": "Completada", "claim": "Sí, me encargo yo", "received": "Marcar como recibida"},
 }
 
 
