@@ -125,3 +125,22 @@ def test_a_need_page_runs_the_same_queries_for_1_and_20_matches(client, group, o
     assert Match.objects.filter(need=need).count() == 20
     with django_assert_num_queries(small):
         client.get(path)
+
+
+def test_the_api_need_list_runs_the_same_queries_for_10_and_200_needs(client, group, member, people):
+    token = networks.token_create(actor=member)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    def api_queries(params):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/api/v1/needs", params, **auth)
+        assert response.status_code == 200
+        return len(ctx.captured_queries), response.json()
+
+    add_needs(group, people, 10)
+    small, body = api_queries({"group": str(group.public_id)})
+    assert body["count"] == 10
+    add_needs(group, people, 190)
+    large, body = api_queries({"group": str(group.public_id)})
+    assert body["count"] == 200 and len(body["items"]) == 20
+    assert small == large
