@@ -5,7 +5,10 @@ by `add_service_error`, next to the field it names.
 """
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from mutualaid.errors import ServiceError
@@ -69,6 +72,21 @@ class GroupForm(ServiceErrorForm):
     application_questions = forms.CharField(
         label=_("Questions for people who apply"), required=False, max_length=5000,
         help_text=_("For a closed group: one question per line."), widget=forms.Textarea(attrs={"rows": 3}))
+
+    timezone = forms.ChoiceField(label=_("Time zone"), initial="UTC", required=False,
+                                 help_text=_("Times that members type in are read in this zone."))
+    languages = forms.MultipleChoiceField(label=_("Languages spoken in the group"), required=False,
+                                          choices=settings.LANGUAGES, widget=forms.CheckboxSelectMultiple)
+    trust_threshold = forms.IntegerField(
+        label=_("Trust needed to coordinate (optional)"), required=False, min_value=1, max_value=50,
+        help_text=_("How many members must trust someone before they coordinate. Empty: half the members, "
+                    "at least 1 and at most 3."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [(zone, zone.replace("_", " ")) for zone in sorted(available_timezones())
+                                           if "/" in zone and not zone.startswith(("Etc/", "SystemV/"))] + [
+            ("UTC", "UTC")]
 
     def clean_application_questions(self) -> list[str]:
         text = self.cleaned_data.get("application_questions") or ""

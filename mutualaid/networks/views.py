@@ -145,7 +145,8 @@ def group_create(request):
                 actor=request.user, name=data["name"], description=data["description"],
                 public_description=data["public_description"], location_name=data["location_name"],
                 lat=data["lat"], lon=data["lon"], is_open=data["is_open"],
-                application_questions=data["application_questions"])
+                application_questions=data["application_questions"], timezone_name=data["timezone"] or "UTC",
+                languages=data["languages"], trust_threshold=data["trust_threshold"])
         except (InvalidInput, Conflict) as exc:
             form.add_service_error(exc)
         else:

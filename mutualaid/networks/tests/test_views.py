@@ -300,3 +300,23 @@ def test_notifications_list_and_mark_read(client, member, django_capture_on_comm
     response = client.post(url("notifications_read"), follow=True)
     assert "All notifications are marked as read" in response.content.decode()
     assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+def test_a_group_is_created_with_its_time_zone_languages_and_trust_threshold(client, owner):
+    from mutualaid.networks.models import Group
+
+    response = as_user(client, owner).post(url("group_create"), {
+        "name": "Barrio Sur", "timezone": "Europe/Madrid", "languages": ["es", "en"], "trust_threshold": "2",
+        "is_open": "on"})
+    assert response.status_code == 302
+    group = Group.objects.get(name="Barrio Sur")
+    assert (group.timezone, group.languages, group.trust_threshold) == ("Europe/Madrid", ["es", "en"], 2)
+
+
+def test_an_unknown_time_zone_is_a_form_error(client, owner):
+    from mutualaid.networks.models import Group
+
+    response = as_user(client, owner).post(url("group_create"), {"name": "Nowhere", "timezone": "Mars/Base"})
+    assert response.status_code == 200
+    assert "Mars/Base" in response.content.decode()  # "Select a valid choice. Mars/Base is not one of ..."
+    assert not Group.objects.filter(name="Nowhere").exists()
