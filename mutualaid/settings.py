@@ -148,7 +148,9 @@ TESTING = env_bool("MUTUALAID_TESTING") or "pytest" in sys.modules
 if DEBUG or TESTING:
     # No collectstatic step needed (the manifest is built by `make run` / deploys).
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG or TESTING  # served straight from the source tree without collectstatic
+if TESTING:
+    STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request when it is missing
 
 # --- E-mail ---------------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL", "console:")
