@@ -5,6 +5,8 @@
     mutualaid verify-audit                               recompute the audit hash chain
     mutualaid expire-needs                               expire open needs past their needed-by time
     mutualaid worker [--interval S]                      run the periodic jobs (expiry) in a loop
+    mutualaid allocate IN.json [-o OUT.json] [--method optimal|greedy-fcfs|greedy-urgency]
+                                                         allocate offers to needs (no database, no Django)
     mutualaid <any Django management command>            e.g. migrate, createsuperuser, shell
 """
 from __future__ import annotations
@@ -69,7 +71,13 @@ def worker(argv: list[str]) -> int:
         time.sleep(args.interval)
 
 
-COMMANDS = {"serve": serve, "demo": demo, "worker": worker}
+def allocate(argv: list[str]) -> int:
+    from mutualaid.allocation.command import main as allocate_main  # pure Python: no Django, no database
+
+    return allocate_main(argv)
+
+
+COMMANDS = {"serve": serve, "demo": demo, "worker": worker, "allocate": allocate}
 
 
 def main(argv: list[str] | None = None) -> int:
