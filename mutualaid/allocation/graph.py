@@ -11,7 +11,7 @@ haversine distance then decides, vectorised with numpy.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 
 import numpy as np
@@ -39,6 +39,11 @@ class Arrays:
     offer_key: np.ndarray
     offer_group: np.ndarray
     groups: list[str]
+    # Pairs never to use: codes need_id * n_offers + offer_id, in the numbering of the whole problem (sorted).
+    excluded: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    need_id: np.ndarray | None = None   # index of each need in the whole problem (None: the identity)
+    offer_id: np.ndarray | None = None
+    n_offers: int = 0
 
 
 @dataclass(slots=True)
@@ -71,6 +76,13 @@ def to_arrays(problem: Problem) -> Arrays:
 
     inf = math.inf
     urgency_index = {u: k for k, u in enumerate(URGENCIES)}
+    excluded = np.zeros(0, np.int64)
+    if problem.excluded:
+        need_pos = {n.id: i for i, n in enumerate(needs)}
+        offer_pos = {o.id: j for j, o in enumerate(offers)}
+        excluded = np.unique(np.fromiter(
+            (need_pos[n] * len(offers) + offer_pos[o] for n, o in problem.excluded
+             if n in need_pos and o in offer_pos), np.int64))
     return Arrays(
         need_qty=np.fromiter((n.quantity for n in needs), np.int64, len(needs)),
         need_weight=np.fromiter((policy.weight(n.urgency) for n in needs), np.float64, len(needs)),
@@ -89,6 +101,8 @@ def to_arrays(problem: Problem) -> Arrays:
         offer_key=np.fromiter((key(o) for o in offers), np.int64, len(offers)),
         offer_group=np.fromiter((code(groups, o.group) for o in offers), np.int64, len(offers)),
         groups=list(groups),
+        excluded=excluded,
+        n_offers=len(offers),
     )
 
 
@@ -175,6 +189,10 @@ def _keep(arr: Arrays, policy: Policy, i: np.ndarray, j: np.ndarray) -> Graph:
     d = haversine_km(arr.need_lat[i], arr.need_lon[i], arr.offer_lat[j], arr.offer_lon[j])
     s = unit_score(arr.need_weight[i], d, policy.distance_penalty_per_km)
     ok = (d <= arr.need_radius[i]) & (d <= arr.offer_radius[j]) & (s > 0)
+    if len(arr.excluded):
+        gi = i if arr.need_id is None else arr.need_id[i]
+        gj = j if arr.offer_id is None else arr.offer_id[j]
+        ok &= ~np.isin(gi * arr.n_offers + gj, arr.excluded, assume_unique=False)
     return Graph(i[ok], j[ok], d[ok], s[ok])
 
 
@@ -182,4 +200,7 @@ def subset(arr: Arrays, ni: np.ndarray, oj: np.ndarray) -> Arrays:
     """The needs `ni` and offers `oj` of `arr`, renumbered from 0 (groups keep their codes)."""
     return Arrays(arr.need_qty[ni], arr.need_weight[ni], arr.need_urgency[ni], arr.need_lat[ni], arr.need_lon[ni],
                   arr.need_radius[ni], arr.need_key[ni], arr.need_group[ni], arr.offer_qty[oj], arr.offer_lat[oj],
-                  arr.offer_lon[oj], arr.offer_radius[oj], arr.offer_key[oj], arr.offer_group[oj], arr.groups)
+                  arr.offer_lon[oj], arr.offer_radius[oj], arr.offer_key[oj], arr.offer_group[oj], arr.groups,
+                  excluded=arr.excluded, n_offers=arr.n_offers,
+                  need_id=ni if arr.need_id is None else arr.need_id[ni],
+                  offer_id=oj if arr.offer_id is None else arr.offer_id[oj])

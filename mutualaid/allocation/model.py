@@ -57,9 +57,12 @@ class Policy:
 
 @dataclass(slots=True)
 class Problem:
+    """`excluded`: (need id, offer id) pairs that must not be used (e.g. a helper declined that suggestion)."""
+
     needs: list[Need]
     offers: list[Offer]
     policy: Policy = field(default_factory=Policy)
+    excluded: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

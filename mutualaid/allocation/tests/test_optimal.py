@@ -112,3 +112,17 @@ def test_a_summary_tells_fill_by_urgency_and_group():
     assert s["weighted_fulfilment"] == pytest.approx((200 + 3) / 206, abs=1e-6)
     assert s["jain_index"] == pytest.approx(1.5 ** 2 / (2 * 1.25), abs=1e-6)
     assert np.isclose(s["score"], 2 * 100 + 3)
+
+
+def test_excluded_pairs_are_never_used_and_the_rest_is_still_optimal():
+    """A helper who declined a suggestion is not offered that need again; the engine re-optimises around it."""
+    from mutualaid.allocation import Need, Offer, Problem, allocate
+
+    needs = [Need("n1", "g", "food", 2, "critical", 0.0, 0.0), Need("n2", "g", "food", 1, "low", 0.0, 0.01)]
+    offers = [Offer("near", "g", "food", 2, 0.0, 0.001), Offer("far", "g", "food", 2, 0.0, 0.05)]
+    plain = allocate(Problem(needs, offers))
+    assert {(a.need, a.offer) for a in plain.allocations} >= {("n1", "near")}
+    without = allocate(Problem(needs, offers, excluded=frozenset({("n1", "near")})))
+    pairs = {(a.need, a.offer): a.quantity for a in without.allocations}
+    assert ("n1", "near") not in pairs
+    assert pairs[("n1", "far")] == 2 and pairs[("n2", "near")] == 1
