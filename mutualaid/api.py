@@ -9,8 +9,10 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import URLPattern, path, re_path
 from django.utils.translation import gettext as _
@@ -21,6 +23,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from mutualaid.errors import ServiceError
+from mutualaid.middleware import database_unavailable_response, is_unavailable
 from mutualaid.networks.services import token_user
 
 logger = logging.getLogger("mutualaid.api")
@@ -38,11 +41,15 @@ class BodyNotAnObject(ValueError):
     pass
 
 
+def _not_json(name: str):
+    raise ValueError(_("%(name)s is not a JSON value.") % {"name": name})
+
+
 class JsonObjectParser(Parser):
     """Every request body of this API is one JSON object."""
 
     def parse_body(self, request: HttpRequest):
-        data = json.loads(request.body)
+        data = json.loads(request.body, parse_constant=_not_json)
         if not isinstance(data, dict):
             kind = {list: _("an array"), str: _("a string"), int: _("a number"), float: _("a number"),
                     bool: _("a boolean"), type(None): "null"}.get(type(data), type(data).__name__)
@@ -114,6 +121,9 @@ def auth_error(request, exc):
                                status=401)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def _error_location(error: dict) -> str:
     return ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "payload", "query", "path", "filters"))
 
@@ -131,8 +141,18 @@ def validation_error(request, exc: NinjaValidationError):
         parts.append(message)
         # Only what describes the problem: no echo of the input, nothing that JSON cannot carry.
         errors.append({"loc": list(error.get("loc", ())), "msg": str(error.get("msg")), "type": error.get("type")})
+    # A message may quote a character of the input (a UUID "found `\x00` at 0"): control characters are spelt out.
+    parts = [_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", part) for part in parts]
+    for error in errors:
+        error["msg"] = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", error["msg"])
     return api.create_response(request, {"detail": "; ".join(parts) or _("Invalid input."), "errors": errors},
                                status=422)
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_big(request, exc):
+    return api.create_response(request, {"detail": _("The request body is too large: at most %(size)d bytes.") % {
+        "size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}}, status=413)
 
 
 @api.exception_handler(HttpError)
@@ -157,6 +177,8 @@ def permission_denied(request, exc):
 
 @api.exception_handler(Exception)
 def unexpected_error(request, exc: Exception):
+    if is_unavailable(exc):  # the database cannot be reached: 503 with Retry-After, not a 500
+        return database_unavailable_response(request, exc)
     # The traceback goes to the server log only: the answer names no person, value or query.
     logger.error("Unexpected error in %s %s", request.method, request.path, exc_info=exc)
     return api.create_response(request, {"detail": _("Something went wrong on our side; it has been logged.")},
@@ -168,3 +190,5 @@ from mutualaid.circulation.api import router as circulation_router  # noqa: E402
 
 api.add_router("/", networks_router)
 api.add_router("/", circulation_router)
+api.add_router("/", "mutualaid.circulation.suggestion_api.router")
+api.add_router("/", "mutualaid.account_api.router")

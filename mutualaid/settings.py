@@ -6,13 +6,18 @@ SECRET_KEY     default: generated once into var/secret_key (never committed).
 DEBUG          "1"/"true" to turn on; off by default.
 ALLOWED_HOSTS  comma-separated; default "127.0.0.1,localhost".
 EMAIL_URL      "console:" (default) or smtp://user:pass@host:port (smtp+tls:// for STARTTLS).
-DEFAULT_FROM_EMAIL, SITE_URL (used in e-mailed links), LANGUAGE_CODE.
+DEFAULT_FROM_EMAIL, SITE_URL (used in e-mailed links; https:// turns on secure cookies, HSTS and the redirect to
+               https), LANGUAGE_CODE.
+SECURE_COOKIES, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD,
+SECURE_PROXY_SSL_HEADER (e.g. X-Forwarded-Proto), TRUSTED_PROXY_COUNT, LOGIN_FAILURE_LIMIT, LOGIN_LOCKOUT_MINUTES:
+               see the README's "Production" section.
 """
 from __future__ import annotations
 
 import os
 import secrets
 import sys
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -56,13 +61,19 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves the API docs page's Swagger UI from our static files (no CDN, no inline script)
+    "axes",
+    "csp",
     "mutualaid.audit",
     "mutualaid.networks",
     "mutualaid.circulation",
+    "mutualaid.backups",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "mutualaid.middleware.DatabaseUnavailableMiddleware",  # database unreachable: 503, not a stack trace
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,6 +82,7 @@ MIDDLEWARE = [
     "mutualaid.networks.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out log-in into the 429 answer
 ]
 
 ROOT_URLCONF = "mutualaid.urls"
@@ -122,6 +134,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Axes first: it refuses a locked-out (user name, IP address) before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -170,12 +184,55 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # --- Security -------------------------------------------------------------------------------------
+# Served over HTTPS (SITE_URL https://...): secure cookies, HSTS and a redirect from http, each overridable.
+SERVED_OVER_HTTPS = not DEBUG and SITE_URL.startswith("https://")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and SITE_URL.startswith("https"))
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", SERVED_OVER_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SERVED_OVER_HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31_536_000 if SERVED_OVER_HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    # Behind a reverse proxy that terminates TLS, e.g. "X-Forwarded-Proto" (the proxy must overwrite it).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + os.environ["SECURE_PROXY_SSL_HEADER"].upper().replace("-", "_"), "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy (django-csp): our own files only. No inline script or style anywhere, no eval.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Guessing limits (django-axes, counted in the database so they hold across server processes): after
+# LOGIN_FAILURE_LIMIT failed log-ins (web or API token) for one user name from one IP address within
+# LOGIN_LOCKOUT_MINUTES, that pair is refused (429) until the window has passed, even with the right password.
+# Failed sign-ups count the same way, per IP address. See mutualaid/networks/throttle.py.
+MUTUALAID_LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 10))
+MUTUALAID_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_FAILURE_LIMIT = MUTUALAID_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=MUTUALAID_LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "mutualaid.networks.throttle.attempt_key"
+AXES_LOCKOUT_CALLABLE = "mutualaid.networks.throttle.refusal"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a fixed window, so "try again in N minutes" holds
+AXES_DISABLE_ACCESS_LOG = True  # no record of successful log-ins (IP addresses are personal data)
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "email", "password", "password_again", "csrfmiddlewaretoken"]
+AXES_VERBOSE = False
+# The client's address: REMOTE_ADDR, or behind N reverse proxies (TRUSTED_PROXY_COUNT=N) from X-Forwarded-For.
+MUTUALAID_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
+AXES_CLIENT_IP_CALLABLE = "mutualaid.networks.throttle.client_ip"
 
 # --- Logging: no personal data, no request bodies -------------------------------------------------
 LOGGING = {

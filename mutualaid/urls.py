@@ -1,9 +1,20 @@
+from django.http import HttpResponse
 from django.urls import include, path
 
 from mutualaid.api import api
 
+
+def healthz(request):
+    """Liveness for operators, load balancers and benchmarks: the process answers. No database access."""
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+handler500 = "mutualaid.middleware.server_error"  # the 503 page when the database is unreachable
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("", include("mutualaid.networks.urls")),
     path("", include("mutualaid.circulation.urls")),
+    path("", include("mutualaid.account_views")),
 ]

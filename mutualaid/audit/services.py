@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,9 +33,45 @@ def entry_digest(*, prev_hash: str, seq: int, created_at: str, actor: str, actio
     return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
 
 
+class _Pending(threading.local):
+    """Entries recorded inside `audited_atomic`, waiting to be appended when its outermost block ends."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.entries: list[dict[str, Any]] = []
+
+
+_pending = _Pending()
+
+
+@contextmanager
+def audited_atomic() -> Iterator[None]:
+    """`transaction.atomic` for a service. Its audit entries are appended together just before the outermost such
+    block commits, so the chain's head row is always the LAST lock a write takes: no lock-order deadlock between a
+    service that locks domain rows after auditing and one that locks them before, and the head, which every writer
+    needs, is held for the shortest time. Entries of an inner block that fails are dropped with its savepoint."""
+    outermost = _pending.depth == 0
+    mark = len(_pending.entries)
+    with transaction.atomic():
+        _pending.depth += 1
+        try:
+            yield
+            if outermost and _pending.entries:
+                _append(_pending.entries)
+        except BaseException:
+            del _pending.entries[mark:]
+            raise
+        finally:
+            _pending.depth -= 1
+            if outermost:
+                _pending.entries = []
+
+
 def audit_record(*, actor: Any, action: str, obj: Any = None, object_type: str = "", object_id: str = "",
-                 before: dict | None = None, after: dict | None = None) -> AuditEntry:
-    """Append one entry. Must run inside the caller's transaction, so the entry commits with the change.
+                 before: dict | None = None, after: dict | None = None) -> AuditEntry | None:
+    """Record one entry. Must run inside the caller's transaction, so the entry commits with the change: inside
+    `audited_atomic` it is appended when that block ends (None is returned); inside a plain `transaction.atomic`
+    at once (the entry is returned).
 
     `actor` is a user (anything with `public_id`), or None for the system. `before`/`after` hold no personal data:
     callers record that contact details changed, never what they are.
@@ -44,22 +82,29 @@ def audit_record(*, actor: Any, action: str, obj: Any = None, object_type: str =
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.public_id)
     actor_id = str(actor.public_id) if actor is not None and getattr(actor, "public_id", None) else ""
+    record = {"actor": actor_id, "action": action, "object_type": object_type, "object_id": object_id,
+              "before": _canonical(before), "after": _canonical(after)}
+    if _pending.depth:
+        _pending.entries.append(record)
+        return None
+    return _append([record])[0]
+
+
+def _append(records: list[dict[str, Any]]) -> list[AuditEntry]:
     # The head row is locked so that two writers never chain onto the same tip.
-    head, _ = AuditHead.objects.get_or_create(id=1)
+    AuditHead.objects.get_or_create(id=1)
     head = AuditHead.objects.select_for_update().get(id=1)
-    seq = head.seq + 1
+    seq, prev = head.seq, head.hash
     created_at = timezone.now()
-    before_c, after_c = _canonical(before), _canonical(after)
-    digest = entry_digest(
-        prev_hash=head.hash, seq=seq, created_at=created_at.isoformat(), actor=actor_id, action=action,
-        object_type=object_type, object_id=object_id, before=before_c, after=after_c,
-    )
-    entry = AuditEntry.objects.create(
-        seq=seq, created_at=created_at, actor=actor_id, action=action, object_type=object_type,
-        object_id=object_id, before=before_c, after=after_c, prev_hash=head.hash, hash=digest,
-    )
-    AuditHead.objects.filter(id=1).update(seq=seq, hash=digest)
-    return entry
+    entries = []
+    for record in records:
+        seq += 1
+        digest = entry_digest(prev_hash=prev, seq=seq, created_at=created_at.isoformat(), **record)
+        entries.append(AuditEntry(seq=seq, created_at=created_at, prev_hash=prev, hash=digest, **record))
+        prev = digest
+    AuditEntry.objects.bulk_create(entries)
+    AuditHead.objects.filter(id=1).update(seq=seq, hash=prev)
+    return entries
 
 
 @dataclass

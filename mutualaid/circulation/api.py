@@ -12,6 +12,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from mutualaid.errors import InvalidInput
 from mutualaid.networks.models import Group
 from mutualaid.networks.permissions import group_access
+from mutualaid.networks.schemas import InputSchema, errors
 from mutualaid.networks.selectors import user_groups
 
 from . import selectors, services
@@ -23,14 +24,19 @@ from .schemas import (CancelIn, CategoryOut, ClaimIn, DuplicateIn, MatchOut, Nee
 router = Router(tags=["circulation"])
 
 
+MAX_PAGE = 1_000_000
+
+
 class Pagination(PageNumberPagination):
-    class Input(Schema):
+    class Input(InputSchema):
         page: int = 1
         page_size: int = 20
 
     def paginate_queryset(self, queryset, pagination: Input, **params):
         if pagination.page < 1:
             raise InvalidInput(_("page must be 1 or more."), field="page")
+        if pagination.page > MAX_PAGE:  # an offset past what a database can count to is an error, not a 500
+            raise InvalidInput(_("page may be at most %(max)d.") % {"max": MAX_PAGE}, field="page")
         if not 1 <= pagination.page_size <= 100:
             raise InvalidInput(_("page_size must be between 1 and 100."), field="page_size")
         self.page_size = pagination.page_size
@@ -98,7 +104,7 @@ def offer_out(offer: Offer) -> dict:
             "max_distance_km": offer.max_distance_km, "created_at": offer.created_at}
 
 
-class NeedQuery(Schema):
+class NeedQuery(InputSchema):
     group: UUID | None = None
     status: str = ""
     category: str = ""
@@ -125,7 +131,7 @@ def _check_choice(value: str, choices, field: str) -> None:
 # --- Leaving a group: handled here because it hands back the member's claims and offers first -------
 
 
-@router.post("/groups/{group_id}/leave", response={200: dict}, tags=["groups"])
+@router.post("/groups/{group_id}/leave", response={200: dict, **errors(401, 404, 409, 422)}, tags=["groups"])
 def leave_group(request, group_id: UUID):
     access = group_access(request.auth, group_id, require="member")
     services.member_leave(actor=request.auth, group=access.group)
@@ -135,7 +141,7 @@ def leave_group(request, group_id: UUID):
 # --- Categories -----------------------------------------------------------------------------------
 
 
-@router.get("/categories", auth=None, response=list[CategoryOut])
+@router.get("/categories", auth=None, response={200: list[CategoryOut]})
 def list_categories(request):
     return [{"slug": c.slug, "name": c.label, "unit": c.unit_label} for c in selectors.category_list()]
 
@@ -143,7 +149,7 @@ def list_categories(request):
 # --- Needs ----------------------------------------------------------------------------------------
 
 
-@router.get("/needs", response=list[NeedOut], tags=["needs"])
+@router.get("/needs", response={200: list[NeedOut], **errors(401, 404, 422)}, tags=["needs"])
 @paginate(Pagination)
 def list_needs(request, filters: Query[NeedQuery]):
     _check_choice(filters.status, Need.Status.values, "status")
@@ -160,7 +166,8 @@ def list_needs(request, filters: Query[NeedQuery]):
 
 
 # exclude_unset: `contact` is absent (not null) for those who may not see it; every other field is always there.
-@router.post("/needs", response={201: NeedCreatedOut}, tags=["needs"], exclude_unset=True)
+@router.post("/needs", response={201: NeedCreatedOut, **errors(400, 401, 403, 404, 413, 422)}, tags=["needs"],
+             exclude_unset=True)
 def create_need(request, payload: NeedIn):
     access = group_access(request.auth, payload.group, require="member")
     contact = payload.contact.dict() if payload.contact else {}
@@ -182,12 +189,14 @@ def create_need(request, payload: NeedIn):
     return 201, body
 
 
-@router.get("/needs/{need_id}", response=NeedDetailOut, tags=["needs"], exclude_unset=True)
+@router.get("/needs/{need_id}", response={200: NeedDetailOut, **errors(401, 404, 422)}, tags=["needs"],
+            exclude_unset=True)
 def get_need(request, need_id: UUID):
     return need_detail_out(request.auth, need_id)
 
 
-@router.post("/needs/{need_id}/claim", response={201: MatchOut}, tags=["needs"])
+@router.post("/needs/{need_id}/claim", response={201: MatchOut, **errors(400, 401, 403, 404, 409, 413, 422)},
+             tags=["needs"])
 def claim_need(request, need_id: UUID, payload: ClaimIn):
     access = need_access(request.auth, need_id)
     offer = offer_access(request.auth, payload.offer) if payload.offer else None
@@ -195,14 +204,16 @@ def claim_need(request, need_id: UUID, payload: ClaimIn):
     return 201, match_out(match_access(request.auth, match.public_id))
 
 
-@router.post("/needs/{need_id}/cancel", response=NeedOut, tags=["needs"])
+@router.post("/needs/{need_id}/cancel", response={200: NeedOut, **errors(400, 401, 403, 404, 409, 413, 422)},
+             tags=["needs"])
 def cancel_need(request, need_id: UUID, payload: NeedCancelIn):
     access = need_access(request.auth, need_id)
     services.need_cancel(actor=request.auth, need=access.need, reason=payload.reason)
     return need_out(need_access(request.auth, need_id).need)
 
 
-@router.post("/needs/{need_id}/duplicate", response=NeedOut, tags=["needs"])
+@router.post("/needs/{need_id}/duplicate", response={200: NeedOut, **errors(400, 401, 403, 404, 409, 413, 422)},
+             tags=["needs"])
 def mark_duplicate(request, need_id: UUID, payload: DuplicateIn):
     access = need_access(request.auth, need_id)
     original = need_access(request.auth, payload.original).need
@@ -210,7 +221,8 @@ def mark_duplicate(request, need_id: UUID, payload: DuplicateIn):
     return need_out(need_access(request.auth, need_id).need)
 
 
-@router.post("/needs/{need_id}/refer", response={201: NeedOut}, tags=["needs"])
+@router.post("/needs/{need_id}/refer", response={201: NeedOut, **errors(400, 401, 403, 404, 409, 413, 422)},
+             tags=["needs"])
 def refer_need(request, need_id: UUID, payload: ReferIn):
     access = need_access(request.auth, need_id)
     target = group_access(request.auth, payload.group).group
@@ -221,25 +233,27 @@ def refer_need(request, need_id: UUID, payload: ReferIn):
 # --- Matches --------------------------------------------------------------------------------------
 
 
-@router.get("/matches", response=list[MatchOut], tags=["matches"])
+@router.get("/matches", response={200: list[MatchOut], **errors(401, 422)}, tags=["matches"])
 @paginate(Pagination)
 def list_matches(request):
     return Rendered(selectors.user_matches(request.auth).select_related("offer"), match_out)
 
 
-@router.get("/matches/{match_id}", response=MatchOut, tags=["matches"])
+@router.get("/matches/{match_id}", response={200: MatchOut, **errors(401, 404, 422)}, tags=["matches"])
 def get_match(request, match_id: UUID):
     return match_out(match_access(request.auth, match_id))
 
 
-@router.post("/matches/{match_id}/complete", response=MatchOut, tags=["matches"])
+@router.post("/matches/{match_id}/complete", response={200: MatchOut, **errors(401, 403, 404, 409, 422)},
+             tags=["matches"])
 def complete_match(request, match_id: UUID):
     match = match_access(request.auth, match_id)
     services.match_complete(actor=request.auth, match=match)
     return match_out(match_access(request.auth, match_id))
 
 
-@router.post("/matches/{match_id}/cancel", response=MatchOut, tags=["matches"])
+@router.post("/matches/{match_id}/cancel", response={200: MatchOut, **errors(400, 401, 403, 404, 409, 413, 422)},
+             tags=["matches"])
 def cancel_match(request, match_id: UUID, payload: CancelIn):
     match = match_access(request.auth, match_id)
     services.match_cancel(actor=request.auth, match=match, reason=payload.reason)
@@ -249,14 +263,14 @@ def cancel_match(request, match_id: UUID, payload: CancelIn):
 # --- Offers ---------------------------------------------------------------------------------------
 
 
-class OfferQuery(Schema):
+class OfferQuery(InputSchema):
     group: UUID | None = None
     status: str = ""
     category: str = ""
     mine: bool = False
 
 
-@router.get("/offers", response=list[OfferOut], tags=["offers"])
+@router.get("/offers", response={200: list[OfferOut], **errors(401, 404, 422)}, tags=["offers"])
 @paginate(Pagination)
 def list_offers(request, filters: Query[OfferQuery]):
     _check_choice(filters.status, Offer.Status.values, "status")
@@ -267,7 +281,7 @@ def list_offers(request, filters: Query[OfferQuery]):
     return Rendered(qs, offer_out)
 
 
-@router.post("/offers", response={201: OfferOut}, tags=["offers"])
+@router.post("/offers", response={201: OfferOut, **errors(400, 401, 404, 413, 422)}, tags=["offers"])
 def create_offer(request, payload: OfferIn):
     access = group_access(request.auth, payload.group, require="member")
     offer = services.offer_create(
@@ -280,12 +294,13 @@ def create_offer(request, payload: OfferIn):
     return 201, offer_out(offer)
 
 
-@router.get("/offers/{offer_id}", response=OfferOut, tags=["offers"])
+@router.get("/offers/{offer_id}", response={200: OfferOut, **errors(401, 404, 422)}, tags=["offers"])
 def get_offer(request, offer_id: UUID):
     return offer_out(offer_access(request.auth, offer_id))
 
 
-@router.post("/offers/{offer_id}/status", response=OfferOut, tags=["offers"])
+@router.post("/offers/{offer_id}/status", response={200: OfferOut, **errors(400, 401, 403, 404, 409, 413, 422)},
+             tags=["offers"])
 def set_offer_status(request, offer_id: UUID, payload: OfferStatusIn):
     offer = offer_access(request.auth, offer_id)
     return offer_out(services.offer_set_status(actor=request.auth, offer=offer, status=payload.status))

@@ -127,6 +127,9 @@ class Need(models.Model):
         indexes = [
             models.Index(fields=["group", "status", "urgency_rank", "created_at"]),
             models.Index(fields=["status", "needed_by"]),
+            # A group's needs in list order (the API's list with no status filter): no sort of the group's history.
+            models.Index(fields=["group", "urgency_rank", "needed_by", "created_at", "id"],
+                         name="need_group_list_order"),
         ]
 
     def __str__(self) -> str:
@@ -241,3 +244,14 @@ class Match(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status == self.Status.CONFIRMED
+
+
+class SuggestionDecline(models.Model):
+    """A helper said no to meeting this need from this offer: the pair is never suggested again."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="+")
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="declines")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["need", "offer"], name="decline_once_per_pair")]

@@ -4,13 +4,15 @@ from typing import Annotated
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, Strict
+from pydantic import ConfigDict, Strict, StrictBool
+
+from mutualaid.networks.schemas import InputSchema, Moment, Number
 
 # A quantity is a JSON integer: not true (which would read as 1), not "3", not 2.0.
 Quantity = Annotated[int, Strict()]
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     # An unknown key is refused, not dropped: a misspelt "adress" must not lose the address unnoticed.
     model_config = ConfigDict(extra="forbid")
 
@@ -33,19 +35,19 @@ class ContactOut(Schema):
     lon: float | None
 
 
-class NeedIn(Schema):
+class NeedIn(InputSchema):
     group: UUID
     title: str = Field(..., max_length=140)
     description: str = Field("", max_length=5000)
     category: str = Field(..., max_length=40)
     quantity: Quantity = Field(..., ge=1, le=100_000)
     urgency: str = Field("normal", max_length=10)
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
+    lat: Number | None = Field(None, ge=-90, le=90)
+    lon: Number | None = Field(None, ge=-180, le=180)
     location_name: str = Field("", max_length=120)
-    needed_by: datetime | None = None
+    needed_by: Moment | None = None
     contact: ContactIn | None = None
-    on_behalf: bool = False
+    on_behalf: StrictBool = False
 
 
 class MatchBrief(Schema):
@@ -87,7 +89,7 @@ class NeedCreatedOut(NeedDetailOut):
     possible_duplicates: list[UUID]
 
 
-class ClaimIn(Schema):
+class ClaimIn(InputSchema):
     quantity: Quantity = Field(..., ge=1, le=100_000)
     offer: UUID | None = None
 
@@ -104,34 +106,34 @@ class MatchOut(Schema):
     completed_at: datetime | None
 
 
-class CancelIn(Schema):
+class CancelIn(InputSchema):
     reason: str = Field(..., min_length=1, max_length=500)
 
 
-class NeedCancelIn(Schema):
+class NeedCancelIn(InputSchema):
     reason: str = Field("", max_length=500)
 
 
-class DuplicateIn(Schema):
+class DuplicateIn(InputSchema):
     original: UUID
 
 
-class ReferIn(Schema):
+class ReferIn(InputSchema):
     group: UUID
 
 
-class OfferIn(Schema):
+class OfferIn(InputSchema):
     group: UUID
     title: str = Field(..., max_length=140)
     description: str = Field("", max_length=5000)
     category: str = Field(..., max_length=40)
     quantity: Quantity = Field(..., ge=1, le=100_000)
-    available_from: datetime | None = None
-    available_until: datetime | None = None
+    available_from: Moment | None = None
+    available_until: Moment | None = None
     location_name: str = Field("", max_length=120)
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
-    max_distance_km: float | None = Field(None, ge=0, le=20000)
+    lat: Number | None = Field(None, ge=-90, le=90)
+    lon: Number | None = Field(None, ge=-180, le=180)
+    max_distance_km: Number | None = Field(None, ge=0, le=20000)
 
 
 class OfferOut(Schema):
@@ -153,7 +155,7 @@ class OfferOut(Schema):
     created_at: datetime
 
 
-class OfferStatusIn(Schema):
+class OfferStatusIn(InputSchema):
     status: str = Field(..., max_length=16)
 
 

@@ -88,7 +88,9 @@ def match_detail(public_id) -> Match | None:
 
 def user_matches(user: User) -> QuerySet[Match]:
     """Matches where the user is the helper or the requester."""
-    return (Match.objects.filter(Q(helper=user) | Q(need__requester=user))
+    # The requester's side as a subquery on an indexed column: an OR across the join made both databases scan every
+    # match (tens of milliseconds per page at city scale, see bench/results/web.md).
+    return (Match.objects.filter(Q(helper=user) | Q(need__in=Need.objects.filter(requester=user).values("pk")))
             .select_related("need", "need__group", "need__category", "need__requester", "helper")
             .order_by("-created_at"))
 
@@ -190,3 +192,63 @@ def duplicate_candidates(need: Need, *, limit: int = 100) -> QuerySet[Need]:
 def referral_targets(need: Need) -> QuerySet[Group]:
     """Every other group of the network, for an out-of-area need."""
     return Group.objects.filter(network_id=need.group.network_id).exclude(pk=need.group_id).order_by("name")
+
+
+# --- A member's own data (export) -----------------------------------------------------------------
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _need_row(need: Need) -> dict:
+    return {"id": str(need.public_id), "group": need.group.name, "title": need.title,
+            "description": need.description, "category": need.category.slug, "quantity": need.quantity,
+            "quantity_claimed": need.quantity_claimed, "quantity_fulfilled": need.quantity_fulfilled,
+            "urgency": need.urgency, "status": need.status, "needed_by": _iso(need.needed_by),
+            "location_name": need.location_name, "lat": need.lat, "lon": need.lon,
+            "created_at": _iso(need.created_at), "closed_at": _iso(need.closed_at)}
+
+
+def user_circulation_export(user: User) -> dict:
+    """What this app holds about a person: the needs they posted (with their own contact records), the needs they
+    entered for people without an account (without those people's contact details), their offers, and their matches
+    as helper and as requester (without the other side's contact details)."""
+    own_needs = (Need.objects.filter(requester=user).select_related("group", "category", "contact")
+                 .order_by("created_at", "id"))
+    needs = []
+    for need in own_needs:
+        row = _need_row(need)
+        contact = getattr(need, "contact", None)
+        row["contact"] = None if contact is None else {
+            "name": contact.name, "phone": contact.phone, "email": contact.email, "address": contact.address,
+            "preferred_language": contact.preferred_language, "notes": contact.notes,
+            "exact_lat": contact.exact_lat, "exact_lon": contact.exact_lon}
+        needs.append(row)
+    entered = (Need.objects.filter(created_by=user, requester__isnull=True).select_related("group", "category")
+               .order_by("created_at", "id"))
+    offers = Offer.objects.filter(helper=user).select_related("group", "category").order_by("created_at", "id")
+
+    def match_row(match: Match) -> dict:
+        return {"id": str(match.public_id), "need": {"id": str(match.need.public_id), "title": match.need.title,
+                                                     "group": match.need.group.name},
+                "offer": str(match.offer.public_id) if match.offer else None, "quantity": match.quantity,
+                "status": match.status, "created_at": _iso(match.created_at),
+                "completed_at": _iso(match.completed_at), "cancelled_at": _iso(match.cancelled_at),
+                "cancel_reason": match.cancel_reason}
+
+    matches = Match.objects.select_related("need", "need__group", "offer").order_by("created_at", "id")
+    return {
+        "needs": needs,
+        "needs_entered_for_others": [_need_row(n) for n in entered],
+        "offers": [
+            {"id": str(o.public_id), "group": o.group.name, "title": o.title, "description": o.description,
+             "category": o.category.slug, "quantity": o.quantity, "quantity_committed": o.quantity_committed,
+             "available_from": _iso(o.available_from), "available_until": _iso(o.available_until),
+             "location_name": o.location_name, "lat": o.lat, "lon": o.lon, "max_distance_km": o.max_distance_km,
+             "status": o.status, "created_at": _iso(o.created_at)}
+            for o in offers
+        ],
+        "matches_as_helper": [match_row(m) for m in matches.filter(helper=user)],
+        "matches_as_requester": [match_row(m) for m in matches.filter(need__requester=user)],
+    }

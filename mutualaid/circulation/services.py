@@ -10,11 +10,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from mutualaid.audit.services import audit_record
+from mutualaid.audit.services import audit_record, audited_atomic
 from mutualaid.errors import Conflict, InvalidInput, NotAllowed
 from mutualaid.networks.models import Group, Notification, User
 from mutualaid.networks.permissions import group_access
@@ -34,7 +33,7 @@ def categories_ensure_defaults() -> int:
     missing = [(i, row) for i, row in enumerate(DEFAULT_CATEGORIES) if row[0] not in existing]
     if not missing:
         return 0
-    with transaction.atomic(), translation.override("en"):
+    with audited_atomic(), translation.override("en"):
         for position, (slug, name, unit) in missing:
             Category.objects.get_or_create(slug=slug, defaults={"name": str(name), "unit": str(unit),
                                                                 "position": position})
@@ -153,7 +152,7 @@ def need_create(*, actor: User, group: Group, title: str, category: str, quantit
     if on_behalf and not (clean_contact["name"] or clean_contact["phone"] or clean_contact["address"]):
         raise InvalidInput(_("For proxy intake, give at least a name, phone or address so a helper can reach "
                              "the person."), field="contact.name")
-    with transaction.atomic():
+    with audited_atomic():
         need = Need.objects.create(
             group=group, requester=None if on_behalf else actor, created_by=actor, title=title,
             description=description, category=category_obj, quantity=quantity, urgency=urgency,
@@ -174,7 +173,7 @@ def need_update_contact(*, actor: User, need: Need, contact: dict[str, Any]) -> 
     if not (access.is_coordinator or need.requester_id == actor.pk):
         raise NotAllowed(_("Only the requester or a coordinator can change contact details."))
     clean = _clean_contact(contact)
-    with transaction.atomic():
+    with audited_atomic():
         record, _created = NeedContact.objects.get_or_create(need=need)
         for key, value in clean.items():
             setattr(record, key, value)
@@ -197,7 +196,7 @@ def need_cancel(*, actor: User, need: Need, reason: str = "") -> Need:
             or (need.requester_id is None and need.created_by_id == actor.pk)):
         raise NotAllowed(_("Only the requester or a coordinator can cancel this need."))
     reason = _check_text(reason, field="reason", limit=500) or _("The need was withdrawn.")
-    with transaction.atomic():
+    with audited_atomic():
         need = _lock_need(need)
         if need.status in Need.CLOSED:
             raise Conflict(_("This need is already closed (%(status)s).") % {"status": need.get_status_display()})
@@ -223,7 +222,7 @@ def need_mark_duplicate(*, actor: User, need: Need, original: Need) -> Need:
     if original.status in (Need.Status.CANCELLED, Need.Status.EXPIRED, Need.Status.REFERRED):
         raise InvalidInput(_("That need is %(status)s: a live request cannot be closed as its duplicate.")
                            % {"status": original.get_status_display()}, field="original")
-    with transaction.atomic():
+    with audited_atomic():
         need = _lock_need(need)
         if need.status in Need.CLOSED:
             raise Conflict(_("This need is already closed (%(status)s).") % {"status": need.get_status_display()})
@@ -244,7 +243,7 @@ def need_refer(*, actor: User, need: Need, to_group: Group) -> Need:
     group_access(actor, need.group, require="coordinator")
     if to_group.pk == need.group_id:
         raise InvalidInput(_("Choose another group to refer the need to."), field="group")
-    with transaction.atomic():
+    with audited_atomic():
         need = _lock_need(need)
         if need.status not in Need.CLAIMABLE or need.quantity_claimed:
             raise Conflict(_("Only an open need with nothing claimed can be referred."))
@@ -279,7 +278,7 @@ def needs_expire_overdue(*, now: datetime | None = None) -> int:
     candidates = list(Need.objects.filter(status=Need.Status.OPEN, needed_by__lt=now, quantity_claimed=0)
                       .values_list("pk", flat=True))
     for pk in candidates:
-        with transaction.atomic():
+        with audited_atomic():
             need = Need.objects.select_for_update().filter(pk=pk, status=Need.Status.OPEN,
                                                            quantity_claimed=0).first()
             if need is None:  # claimed or closed meanwhile
@@ -312,7 +311,7 @@ def offer_create(*, actor: User, group: Group, title: str, category: str, quanti
     available_from, available_until = _aware(available_from, group), _aware(available_until, group)
     if available_from and available_until and available_until < available_from:
         raise InvalidInput(_("“Available until” must come after “available from”."), field="available_until")
-    with transaction.atomic():
+    with audited_atomic():
         offer = Offer.objects.create(
             group=group, helper=actor, title=title, description=description, category=category_obj,
             quantity=quantity, available_from=available_from, available_until=available_until,
@@ -330,7 +329,7 @@ def offer_set_status(*, actor: User, offer: Offer, status: str) -> Offer:
         raise NotAllowed(_("Only the helper who made this offer can change it."))
     if status not in (Offer.Status.ACTIVE, Offer.Status.PAUSED, Offer.Status.WITHDRAWN):
         raise InvalidInput(_("An offer can be made active, paused or withdrawn."), field="status")
-    with transaction.atomic():
+    with audited_atomic():
         offer = Offer.objects.select_for_update().get(pk=offer.pk)
         if offer.status == Offer.Status.WITHDRAWN:
             raise Conflict(_("This offer was withdrawn; post a new one."))
@@ -352,7 +351,7 @@ def match_claim(*, actor: User, need: Need, quantity: int, offer: Offer | None =
     quantity = _check_quantity(quantity)
     if need.requester_id == actor.pk:
         raise NotAllowed(_("You cannot claim your own need."))
-    with transaction.atomic():
+    with audited_atomic():
         need = _lock_need(need)
         if need.status not in Need.CLAIMABLE:
             raise Conflict(_("This need is %(status)s and cannot be claimed.") % {"status": need.get_status_display()})
@@ -408,7 +407,7 @@ def match_complete(*, actor: User, match: Match) -> Match:
         raise NotAllowed(_("Only the requester or a coordinator can confirm that help was received."))
     if is_helper and not is_requester:
         raise NotAllowed(_("You gave this help: the requester or another coordinator confirms it was received."))
-    with transaction.atomic():
+    with audited_atomic():
         need = _lock_need(match.need)
         match = Match.objects.select_for_update().get(pk=match.pk)
         if match.status != Match.Status.CONFIRMED:
@@ -458,7 +457,7 @@ def match_cancel(*, actor: User, match: Match, reason: str) -> Match:
     if not (is_requester or is_helper or is_coordinator):
         raise NotAllowed(_("Only the helper, the requester or a coordinator can cancel this match."))
     reason = _check_text(reason, field="reason", limit=500, required=True)
-    with transaction.atomic():
+    with audited_atomic():
         need = _lock_need(match.need)
         match = Match.objects.select_for_update().get(pk=match.pk)
         if match.status != Match.Status.CONFIRMED:
@@ -482,7 +481,7 @@ def member_leave(*, actor: User, group: Group) -> None:
     Their own needs stay open; they can still follow them."""
     group_access(actor, group, require="member")
     reason = _("The helper left the group.")
-    with transaction.atomic():
+    with audited_atomic():
         for match in (Match.objects.select_related("need").filter(helper=actor, need__group=group,
                                                                     status=Match.Status.CONFIRMED)):
             need = _lock_need(match.need)
@@ -503,3 +502,59 @@ def member_leave(*, actor: User, group: Group) -> None:
             audit_record(actor=actor, action="offer.status_changed", obj=offer, before=before,
                          after={"status": offer.status, "why": "member_left"})
         networks_services.group_leave(actor=actor, group=group)
+
+
+# --- Deleting an account --------------------------------------------------------------------------
+
+
+def user_circulation_close(*, actor: User) -> dict[str, int]:
+    """Before a person's account is deleted: hand back what they had taken on and close what they asked for.
+
+    Their live matches as a helper are cancelled (the quantity returns to each need, the requester is told), their
+    needs still in play are cancelled (with any live matches on them; the helpers are told), their active and paused
+    offers withdrawn, and the contact records of every need they posted purged. Completed matches and fulfilled
+    needs stay as they are, linked to the (anonymised) user: the record of help given and received is kept."""
+    reason_helper = _("The helper closed their account.")
+    reason_requester = _("The requester closed their account.")
+    counts = {"matches_cancelled": 0, "needs_cancelled": 0, "offers_withdrawn": 0, "contacts_purged": 0}
+    with audited_atomic():
+        for match in Match.objects.select_related("need").filter(helper=actor, status=Match.Status.CONFIRMED):
+            need = _lock_need(match.need)
+            locked = Match.objects.select_for_update().get(pk=match.pk)
+            if locked.status != Match.Status.CONFIRMED:
+                continue
+            before = _need_public_state(need)
+            _cancel_match_locked(actor=actor, match=locked, need=need, reason=reason_helper)
+            _refresh_need_status(need)
+            need.save()
+            audit_record(actor=actor, action="need.claim_returned", obj=need, before=before,
+                         after=_need_public_state(need))
+            counts["matches_cancelled"] += 1
+        for pk in Need.objects.filter(requester=actor).exclude(status__in=Need.CLOSED).values_list("pk", flat=True):
+            need = _lock_need(Need(pk=pk))
+            if need.status in Need.CLOSED:  # closed meanwhile
+                continue
+            before = _need_public_state(need)
+            for match in Match.objects.select_for_update().filter(need=need, status=Match.Status.CONFIRMED):
+                _cancel_match_locked(actor=actor, match=match, need=need, reason=reason_requester)
+                counts["matches_cancelled"] += 1
+            need.status = Need.Status.CANCELLED
+            need.closed_at = timezone.now()
+            need.save()
+            audit_record(actor=actor, action="need.cancelled", obj=need, before=before,
+                         after={**_need_public_state(need), "why": "account_deleted"})
+            counts["needs_cancelled"] += 1
+        for offer in Offer.objects.select_for_update().filter(helper=actor,
+                                                               status__in=[Offer.Status.ACTIVE, Offer.Status.PAUSED]):
+            before = {"status": offer.status}
+            offer.status = Offer.Status.WITHDRAWN
+            offer.save(update_fields=["status", "updated_at"])
+            audit_record(actor=actor, action="offer.status_changed", obj=offer, before=before,
+                         after={"status": offer.status, "why": "account_deleted"})
+            counts["offers_withdrawn"] += 1
+        for need in Need.objects.filter(requester=actor, contact__isnull=False):
+            NeedContact.objects.filter(need=need).delete()
+            # That the record went, never what it held.
+            audit_record(actor=actor, action="need.contact_purged", obj=need, after={"why": "account_deleted"})
+            counts["contacts_purged"] += 1
+    return counts

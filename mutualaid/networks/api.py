@@ -3,17 +3,18 @@
 from uuid import UUID
 
 from django.contrib.auth import authenticate
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.security import HttpBearer
 
-from mutualaid.errors import NotFound
+from mutualaid.errors import Conflict, NotFound, ServiceError
 
-from . import selectors, services
+from . import selectors, services, throttle
 from .models import Application, Group, Membership, User
 from .permissions import group_access
 from .schemas import (ApplicationIn, ApplicationOut, DecisionIn, GroupIn, GroupOut, MemberOut, MembershipOut,
-                      NotificationOut, RegisterIn, RegisterOut, TokenIn, TokenOut)
+                      NotificationOut, RegisterIn, RegisterOut, TokenIn, TokenOut, errors)
 
 router = Router(tags=["groups"])
 
@@ -66,14 +67,32 @@ def _group_out(group: Group, user: User | None, *, member_count: int | None = No
 # --- Accounts -------------------------------------------------------------------------------------
 
 
-@router.post("/auth/register", auth=None, response={201: RegisterOut}, tags=["auth"])
+@router.post("/auth/register", auth=None, response={201: RegisterOut, **errors(400, 409, 413, 422, 429)}, tags=["auth"])
 def register(request, payload: RegisterIn):
-    user = services.user_register(username=payload.username, password=payload.password, email=payload.email or "")
+    _no_form_body(request)
+    if not throttle.allowed(request):
+        return throttle.refusal(request, credentials=throttle.SIGN_UP)
+    try:
+        user = services.user_register(username=payload.username, password=payload.password,
+                                      email=payload.email or "")
+    except ServiceError:
+        throttle.record_failure(request)  # a failed sign-up counts towards the guessing limit
+        raise
     return 201, {"id": user.public_id, "username": user.username}
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut, 401: dict}, tags=["auth"])
+def _no_form_body(request) -> None:
+    """This API reads JSON only, but django-axes reads request.POST when it records a failed attempt: a body that
+    merely claims to be a form (multipart without a boundary, too many fields) must not turn a refusal into a 500."""
+    try:
+        request.POST
+    except Exception:
+        request.POST = QueryDict()
+
+
+@router.post("/auth/token", auth=None, response={200: TokenOut, **errors(400, 401, 413, 422, 429)}, tags=["auth"])
 def token(request, payload: TokenIn):
+    _no_form_body(request)
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         return 401, {"detail": _("Wrong user name or password.")}
@@ -83,7 +102,7 @@ def token(request, payload: TokenIn):
 # --- Groups ---------------------------------------------------------------------------------------
 
 
-@router.get("/groups", auth=optional_auth, response=list[GroupOut])
+@router.get("/groups", auth=optional_auth, response={200: list[GroupOut], **errors(401)})
 def list_groups(request):
     user = viewer(request)
     groups = list(selectors.group_list(user=user))
@@ -96,7 +115,7 @@ def list_groups(request):
     ]
 
 
-@router.post("/groups", response={201: GroupOut})
+@router.post("/groups", response={201: GroupOut, **errors(400, 401, 409, 413, 422)})
 def create_group(request, payload: GroupIn):
     group = services.group_create(
         actor=request.auth, name=payload.name, description=payload.description,
@@ -107,13 +126,13 @@ def create_group(request, payload: GroupIn):
     return 201, _group_out(group, request.auth)
 
 
-@router.get("/groups/{group_id}", auth=optional_auth, response=GroupOut)
+@router.get("/groups/{group_id}", auth=optional_auth, response={200: GroupOut, **errors(401, 404, 422)})
 def get_group(request, group_id: UUID):
     access = group_access(viewer(request), group_id)
     return _group_out(access.group, viewer(request))
 
 
-@router.post("/groups/{group_id}/join", response={201: MembershipOut})
+@router.post("/groups/{group_id}/join", response={201: MembershipOut, **errors(401, 403, 404, 409, 422)})
 def join_group(request, group_id: UUID):
     access = group_access(request.auth, group_id)
     membership = services.group_join(actor=request.auth, group=access.group)
@@ -121,7 +140,7 @@ def join_group(request, group_id: UUID):
                  "username": request.auth.username, "role": membership.role}
 
 
-@router.get("/groups/{group_id}/members", response=list[MemberOut])
+@router.get("/groups/{group_id}/members", response={200: list[MemberOut], **errors(401, 404, 422)})
 def list_members(request, group_id: UUID):
     access = group_access(request.auth, group_id, require="member")
     return [
@@ -139,7 +158,8 @@ def _member(group: Group, user_id: UUID) -> User:
     return user
 
 
-@router.post("/groups/{group_id}/members/{user_id}/trust", response={201: MemberOut})
+@router.post("/groups/{group_id}/members/{user_id}/trust",
+             response={201: MemberOut, **errors(401, 403, 404, 409, 422)})
 def give_trust(request, group_id: UUID, user_id: UUID):
     access = group_access(request.auth, group_id, require="member")
     receiver = _member(access.group, user_id)
@@ -147,7 +167,7 @@ def give_trust(request, group_id: UUID, user_id: UUID):
     return 201, _member_out(access.group, receiver, request.auth)
 
 
-@router.delete("/groups/{group_id}/members/{user_id}/trust", response={200: MemberOut})
+@router.delete("/groups/{group_id}/members/{user_id}/trust", response={200: MemberOut, **errors(401, 404, 409, 422)})
 def withdraw_trust(request, group_id: UUID, user_id: UUID):
     access = group_access(request.auth, group_id, require="member")
     receiver = _member(access.group, user_id)
@@ -156,7 +176,9 @@ def withdraw_trust(request, group_id: UUID, user_id: UUID):
 
 
 def _member_out(group: Group, user: User, me: User) -> dict:
-    row = next(r for r in selectors.group_members(group, viewer=me) if r["user"].pk == user.pk)
+    row = next((r for r in selectors.group_members(group, viewer=me) if r["user"].pk == user.pk), None)
+    if row is None:  # they left the group meanwhile
+        raise Conflict(_("%(name)s is no longer a member of this group.") % {"name": user.username})
     return {"id": user.public_id, "username": user.username, "role": row["role"], "trust": row["trust"],
             "trusted_by_me": row["trusted_by_viewer"]}
 
@@ -170,20 +192,22 @@ def _application_out(application: Application) -> dict:
             "answers": application.answers, "reason": application.reason}
 
 
-@router.post("/groups/{group_id}/applications", response={201: ApplicationOut})
+@router.post("/groups/{group_id}/applications",
+             response={201: ApplicationOut, **errors(400, 401, 404, 409, 413, 422)})
 def apply(request, group_id: UUID, payload: ApplicationIn):
     access = group_access(request.auth, group_id)
     application = services.application_submit(actor=request.auth, group=access.group, answers=payload.answers)
     return 201, _application_out(application)
 
 
-@router.get("/groups/{group_id}/applications", response=list[ApplicationOut])
+@router.get("/groups/{group_id}/applications", response={200: list[ApplicationOut], **errors(401, 403, 404, 422)})
 def list_applications(request, group_id: UUID):
     access = group_access(request.auth, group_id, require="coordinator")
     return [_application_out(a) for a in selectors.pending_applications(access.group).select_related("group")]
 
 
-@router.post("/applications/{application_id}/decide", response=ApplicationOut)
+@router.post("/applications/{application_id}/decide",
+             response={200: ApplicationOut, **errors(400, 401, 403, 404, 409, 413, 422)})
 def decide_application(request, application_id: UUID, payload: DecisionIn):
     application = Application.objects.select_related("group", "user").filter(public_id=application_id).first()
     if application is None:
@@ -200,7 +224,7 @@ def decide_application(request, application_id: UUID, payload: DecisionIn):
 # --- Notifications --------------------------------------------------------------------------------
 
 
-@router.get("/notifications", response=list[NotificationOut], tags=["notifications"])
+@router.get("/notifications", response={200: list[NotificationOut], **errors(401)}, tags=["notifications"])
 def list_notifications(request):
     return [
         {"id": n.public_id, "kind": n.kind, "text": selectors.notification_text(n.kind, n.params), "url": n.url,
@@ -209,6 +233,6 @@ def list_notifications(request):
     ]
 
 
-@router.post("/notifications/read", response=dict, tags=["notifications"])
+@router.post("/notifications/read", response={200: dict, **errors(401)}, tags=["notifications"])
 def read_notifications(request):
     return {"marked_read": services.notifications_mark_read(actor=request.auth)}

@@ -5,9 +5,11 @@ by `add_service_error`, next to the field it names.
 """
 from __future__ import annotations
 
+import functools
 from zoneinfo import available_timezones
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +22,17 @@ class ServiceErrorForm(forms.Form):
     # Service field name -> form field name, where they differ.
     service_fields: dict[str, str] = {}
 
+    def clean(self):
+        data = super().clean()
+        # Bytes that were not UTF-8 arrive as U+FFFD: refuse them rather than store garbled text. (NUL characters,
+        # which PostgreSQL cannot store, are already refused by every CharField.)
+        for name, value in list(data.items()):
+            values = value if isinstance(value, (list, tuple)) else [value]
+            if any(isinstance(v, str) and "\ufffd" in v for v in values):
+                self.add_error(name, _("This text holds characters that could not be read (it was not sent as "
+                                       "UTF-8). Please type it again."))
+        return data
+
     def add_service_error(self, exc: ServiceError) -> None:
         field = self.service_fields.get(exc.field or "", exc.field)
         if field and field in self.fields:
@@ -29,16 +42,18 @@ class ServiceErrorForm(forms.Form):
 
 
 class SignupForm(ServiceErrorForm):
-    username = forms.CharField(label=_("User name"), max_length=150,
+    username = forms.CharField(label=_("User name"), max_length=150, validators=[RegexValidator(
+                                   r"^[\w.@+-]+\Z",
+                                   _("A user name may hold up to 150 letters, digits and @ . + - _ only."))],
                                help_text=_("Letters, digits and @ . + - _ only. Others in your groups will see it."),
                                widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}))
     email = forms.EmailField(label=_("E-mail (optional)"), required=False,
                              help_text=_("Only used to send you your notifications."),
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    password = forms.CharField(label=_("Password"), strip=False,
+    password = forms.CharField(label=_("Password"), strip=False, max_length=4096,
                                help_text=_("At least 8 characters; a few words are easy to remember."),
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password_again = forms.CharField(label=_("Password, again"), strip=False,
+    password_again = forms.CharField(label=_("Password, again"), strip=False, max_length=4096,
                                      widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def clean(self):
@@ -54,6 +69,13 @@ LANGUAGE_CHOICES = [("", _("Follow my browser")), ("en", "English"), ("es", "Esp
 class SettingsForm(ServiceErrorForm):
     language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES, required=False,
                                  widget=forms.RadioSelect)
+
+
+@functools.lru_cache(maxsize=1)
+def timezone_choices() -> list[tuple[str, str]]:
+    """Read once per process: listing the time zone database takes a tenth of a second each time."""
+    return [(zone, zone.replace("_", " ")) for zone in sorted(available_timezones())
+            if "/" in zone and not zone.startswith(("Etc/", "SystemV/"))] + [("UTC", "UTC")]
 
 
 class GroupForm(ServiceErrorForm):
@@ -84,9 +106,7 @@ class GroupForm(ServiceErrorForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = [(zone, zone.replace("_", " ")) for zone in sorted(available_timezones())
-                                           if "/" in zone and not zone.startswith(("Etc/", "SystemV/"))] + [
-            ("UTC", "UTC")]
+        self.fields["timezone"].choices = timezone_choices()
 
     def clean_application_questions(self) -> list[str]:
         text = self.cleaned_data.get("application_questions") or ""

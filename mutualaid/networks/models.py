@@ -159,6 +159,7 @@ class Notification(models.Model):
         APPLICATION_DECIDED = "application_decided", _("Your application was decided")
         APPLICATION_RECEIVED = "application_received", _("A new application to your group")
         ROLE_CHANGED = "role_changed", _("Your role changed")
+        SUGGESTIONS = "suggestions", _("Needs you could meet")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")

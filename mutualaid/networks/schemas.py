@@ -1,10 +1,65 @@
 
+from datetime import datetime
+from typing import Annotated, Any
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import AfterValidator, Strict, StrictBool, field_validator
+
+# A JSON number (an integer is fine), not the string "51.5"; NaN and Infinity fail every range check.
+Number = Annotated[float, Strict()]
 
 
-class RegisterIn(Schema):
+def refuse_nul(value: Any) -> Any:
+    """PostgreSQL cannot store a NUL character in text (or JSON): refuse it with a message, never a 500."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("must not contain NUL characters (\\u0000)")
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            refuse_nul(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_nul(key)
+            refuse_nul(item)
+    return value
+
+
+def representable(value: datetime | None) -> datetime | None:
+    """A moment the database can store whatever the time zone it is read in (years 2 to 9998)."""
+    if value is not None and not 1 < value.year < 9999:
+        raise ValueError("must be a date between the years 2 and 9998")
+    return value
+
+
+# A date and time: with a UTC offset, or without one (read in the group's time zone).
+Moment = Annotated[datetime, AfterValidator(representable)]
+
+
+class InputSchema(Schema):
+    """Every request body and query of the API: text holding a NUL character is refused (422)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)
+
+
+class ErrorOut(Schema):
+    """Every answer that is not a success: `detail` says what is wrong; `field` names the field a service refused;
+    `errors` lists each problem of a body or query that failed validation."""
+
+    detail: str
+    field: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+def errors(*codes: int) -> dict[int, type[ErrorOut]]:
+    """The error answers a route declares, for `response={200: ..., **errors(401, 404)}`."""
+    return {code: ErrorOut for code in codes}
+
+
+class RegisterIn(InputSchema):
     username: str = Field(..., max_length=150)
     password: str = Field(..., max_length=4096)
     email: str | None = Field(None, max_length=254)
@@ -15,7 +70,7 @@ class RegisterOut(Schema):
     username: str
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     username: str = Field(..., max_length=150)
     password: str = Field(..., max_length=4096)
 
@@ -24,17 +79,17 @@ class TokenOut(Schema):
     token: str
 
 
-class GroupIn(Schema):
+class GroupIn(InputSchema):
     name: str = Field(..., max_length=120)
     description: str = Field("", max_length=5000)
     public_description: str = Field("", max_length=5000)
     location_name: str = Field("", max_length=120)
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
-    is_open: bool = True
+    lat: Number | None = Field(None, ge=-90, le=90)
+    lon: Number | None = Field(None, ge=-180, le=180)
+    is_open: StrictBool = True
     timezone: str = Field("UTC", max_length=64)
-    languages: list[str] = Field(default_factory=list, max_length=20)
-    application_questions: list[str] = Field(default_factory=list, max_length=20)
+    languages: list[Annotated[str, Field(max_length=35)]] = Field(default_factory=list, max_length=20)
+    application_questions: list[Annotated[str, Field(max_length=2000)]] = Field(default_factory=list, max_length=20)
 
 
 class GroupOut(Schema):
@@ -60,7 +115,7 @@ class MembershipOut(Schema):
     role: str
 
 
-class ApplicationIn(Schema):
+class ApplicationIn(InputSchema):
     answers: list[str] = Field(default_factory=list, max_length=20)
 
 
@@ -73,8 +128,8 @@ class ApplicationOut(Schema):
     reason: str
 
 
-class DecisionIn(Schema):
-    accept: bool
+class DecisionIn(InputSchema):
+    accept: StrictBool
     reason: str = Field("", max_length=2000)
 
 

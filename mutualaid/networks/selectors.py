@@ -94,6 +94,8 @@ def notification_text(kind: str, params: dict[str, Any]) -> str:
         Notification.Kind.APPLICATION_DECIDED: _("Your application to %(group)s was %(status)s."),
         Notification.Kind.APPLICATION_RECEIVED: _("%(applicant)s applied to join %(group)s."),
         Notification.Kind.ROLE_CHANGED: _("You are now a %(role)s in %(group)s."),
+        Notification.Kind.SUGGESTIONS: _("A coordinator of %(group)s found needs that your offers could meet: "
+                                         "%(count)s suggestion(s) are waiting for your yes or no."),
     }
     template = texts.get(kind)
     if template is None:
@@ -126,3 +128,54 @@ def application_get(public_id) -> Application | None:
         return Application.objects.select_related("group", "user").filter(public_id=public_id).first()
     except (ValueError, TypeError):
         return None
+
+
+# --- A member's own data (export) -----------------------------------------------------------------
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def user_export_data(user: User) -> dict[str, Any]:
+    """What this app holds about a person: profile, memberships, trust given and received, applications,
+    notifications and API tokens (when made and used; never the key). Other people appear by user name only."""
+    from .models import ApiToken
+
+    memberships = Membership.objects.filter(user=user).select_related("group").order_by("joined_at", "id")
+    trust = Trust.objects.filter(Q(giver=user) | Q(receiver=user)).select_related("group", "giver", "receiver")
+    applications = Application.objects.filter(user=user).select_related("group").order_by("created_at", "id")
+    return {
+        "profile": {
+            "id": str(user.public_id), "username": user.username, "email": user.email,
+            "first_name": user.first_name, "last_name": user.last_name, "language": user.language,
+            "date_joined": _iso(user.date_joined), "last_login": _iso(user.last_login),
+        },
+        "memberships": [
+            {"group": {"id": str(m.group.public_id), "name": m.group.name}, "role": m.role,
+             "joined_at": _iso(m.joined_at), "left_at": _iso(m.left_at)}
+            for m in memberships
+        ],
+        "trust_given": [
+            {"group": t.group.name, "to": t.receiver.username, "role": t.role, "given_at": _iso(t.created_at)}
+            for t in trust.order_by("created_at", "id") if t.giver_id == user.pk
+        ],
+        "trust_received": [
+            {"group": t.group.name, "from": t.giver.username, "role": t.role, "given_at": _iso(t.created_at)}
+            for t in trust.order_by("created_at", "id") if t.receiver_id == user.pk
+        ],
+        "applications": [
+            {"id": str(a.public_id), "group": a.group.name, "answers": a.answers, "status": a.status,
+             "reason": a.reason, "created_at": _iso(a.created_at), "decided_at": _iso(a.decided_at)}
+            for a in applications
+        ],
+        "notifications": [
+            {"kind": n.kind, "text": notification_text(n.kind, n.params), "params": n.params, "url": n.url,
+             "created_at": _iso(n.created_at), "read_at": _iso(n.read_at)}
+            for n in Notification.objects.filter(user=user).order_by("created_at", "id")
+        ],
+        "api_tokens": [
+            {"created_at": _iso(t.created_at), "last_used_at": _iso(t.last_used_at)}
+            for t in ApiToken.objects.filter(user=user).order_by("created_at", "id")
+        ],
+    }

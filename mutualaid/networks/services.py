@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from mutualaid.audit.services import audit_record
+from mutualaid.audit.services import audit_record, audited_atomic
 from mutualaid.errors import Conflict, InvalidInput, NotAllowed
 
 from .models import ApiToken, Application, Group, Membership, Network, Notification, Trust, User
@@ -43,11 +43,11 @@ def user_register(*, username: str, password: str, email: str = "", language: st
         raise InvalidInput(" ".join(exc.messages), field="password") from exc
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict(_("That user name is taken. Choose another."), field="username")
-    with transaction.atomic():
+    with audited_atomic():
         candidate.language = language if language in {"en", "es"} else ""
         candidate.set_password(password)
         try:
-            with transaction.atomic():
+            with audited_atomic():
                 candidate.save()
         except IntegrityError as exc:
             raise Conflict(_("That user name is taken. Choose another."), field="username") from exc
@@ -60,7 +60,7 @@ def user_register(*, username: str, password: str, email: str = "", language: st
 def user_update_settings(*, actor: User, language: str) -> User:
     if language not in {"", "en", "es"}:
         raise InvalidInput(_("Unknown language."), field="language")
-    with transaction.atomic():
+    with audited_atomic():
         before = {"language": actor.language}
         actor.language = language
         actor.save(update_fields=["language"])
@@ -76,7 +76,7 @@ def _hash_token(key: str) -> str:
 def token_create(*, actor: User) -> str:
     """Issue a new API token. The key is returned once; only its hash is stored."""
     key = secrets.token_urlsafe(32)
-    with transaction.atomic():
+    with audited_atomic():
         token = ApiToken.objects.create(user=actor, key_hash=_hash_token(key))
         audit_record(actor=actor, action="token.created", object_type="networks.apitoken", object_id=str(token.pk))
     return key
@@ -95,7 +95,7 @@ def token_user(key: str) -> User | None:
 def network_get_or_create(*, name: str = "Mutual Aid Network") -> Network:
     network = Network.objects.order_by("id").first()
     if network is None:
-        with transaction.atomic():
+        with audited_atomic():
             network = Network.objects.create(name=name)
             audit_record(actor=None, action="network.created", obj=network, after={"name": name})
     return network
@@ -130,9 +130,9 @@ def group_create(*, actor: User, name: str, description: str = "", public_descri
     network = network_get_or_create()
     if Group.objects.filter(network=network, name__iexact=name).exists():
         raise Conflict(_("A group with that name already exists."), field="name")
-    with transaction.atomic():
+    with audited_atomic():
         try:
-            with transaction.atomic():
+            with audited_atomic():
                 group = Group.objects.create(
                     network=network, name=name, description=description, public_description=public_description,
                     location_name=location_name, lat=lat, lon=lon, timezone=timezone_name or "UTC",
@@ -157,13 +157,13 @@ def group_threshold(group: Group) -> int:
 
 def group_join(*, actor: User, group: Group) -> Membership:
     """Join an open group directly."""
-    with transaction.atomic():
+    with audited_atomic():
         if membership_for(actor, group) is not None:
             raise Conflict(_("You are already a member of this group."))
         if not group.is_open:
             raise NotAllowed(_("This group is closed: apply to join it."))
         try:
-            with transaction.atomic():
+            with audited_atomic():
                 membership = Membership.objects.create(group=group, user=actor)
         except IntegrityError as exc:
             raise Conflict(_("You are already a member of this group.")) from exc
@@ -177,7 +177,8 @@ def group_leave(*, actor: User, group: Group) -> None:
 
     Callers that know about needs and offers use circulation.services.member_leave, which first hands back what
     the person had taken on in the group and then calls this."""
-    with transaction.atomic():
+    with audited_atomic():
+        _lock_roles(group)
         membership = (Membership.objects.select_for_update().active()
                       .filter(group=group, user=actor).first())
         if membership is None:
@@ -195,6 +196,17 @@ def group_leave(*, actor: User, group: Group) -> None:
 
 
 # --- Trust and roles ------------------------------------------------------------------------------
+
+
+def _lock_roles(group: Group) -> None:
+    """Every change of trust or membership that can move a role takes this lock first, on the group row.
+
+    Locked: a role depends on trust counts, the member count (the default threshold) and the other coordinators
+    (the last one is never demoted); reading those and writing the role must not interleave with another change in
+    the same group. Taking it first gives one lock order (group, memberships, trust, audit head): no deadlock.
+    FOR NO KEY UPDATE, so that rows referring to the group (needs, offers, joins) can still be inserted meanwhile.
+    """
+    Group.objects.select_for_update(no_key=True).filter(pk=group.pk).first()
 
 
 def _recompute_role(*, actor: User, group: Group, user: User, reason: str) -> Membership | None:
@@ -229,13 +241,15 @@ def _recompute_role(*, actor: User, group: Group, user: User, reason: str) -> Me
 def trust_give(*, actor: User, group: Group, receiver: User) -> Trust:
     if actor.pk == receiver.pk:
         raise NotAllowed(_("You cannot give trust to yourself."))
-    with transaction.atomic():
+    with audited_atomic():
+        _lock_roles(group)
         if membership_for(actor, group) is None:
             raise NotAllowed(_("Only members of this group can give trust in it."))
         if membership_for(receiver, group) is None:
+            # Read under the group's lock: a receiver who is leaving right now is either still here or gone.
             raise InvalidInput(_("%(name)s is not a member of this group.") % {"name": receiver.username})
         try:
-            with transaction.atomic():
+            with audited_atomic():
                 trust = Trust.objects.create(group=group, giver=actor, receiver=receiver)
         except IntegrityError as exc:
             raise Conflict(_("You already trust %(name)s in this group.") % {"name": receiver.username}) from exc
@@ -246,7 +260,8 @@ def trust_give(*, actor: User, group: Group, receiver: User) -> Trust:
 
 
 def trust_withdraw(*, actor: User, group: Group, receiver: User) -> None:
-    with transaction.atomic():
+    with audited_atomic():
+        _lock_roles(group)
         trust = Trust.objects.select_for_update().filter(group=group, giver=actor, receiver=receiver).first()
         if trust is None:
             raise Conflict(_("You have not given trust to %(name)s here.") % {"name": receiver.username})
@@ -268,11 +283,11 @@ def application_submit(*, actor: User, group: Group, answers: list[str]) -> Appl
         raise InvalidInput(_("Answer every question of the group."), field="answers")
     if any(len(a) > 2000 for a in answers):
         raise InvalidInput(_("Each answer may be at most 2000 characters."), field="answers")
-    with transaction.atomic():
+    with audited_atomic():
         if membership_for(actor, group) is not None:
             raise Conflict(_("You are already a member of this group."))
         try:
-            with transaction.atomic():
+            with audited_atomic():
                 application = Application.objects.create(group=group, user=actor, answers=answers)
         except IntegrityError as exc:
             raise Conflict(_("You have already applied; the coordinators will answer.")) from exc
@@ -288,7 +303,7 @@ def application_submit(*, actor: User, group: Group, answers: list[str]) -> Appl
 
 def application_decide(*, actor: User, application: Application, accept: bool, reason: str = "") -> Application:
     group = application.group
-    with transaction.atomic():
+    with audited_atomic():
         own = membership_for(actor, group)
         if own is None or not own.is_coordinator:
             raise NotAllowed(_("Only coordinators of this group can decide applications."))
@@ -335,8 +350,78 @@ def notify(*, user: User, kind: str, params: dict[str, Any], url: str = "") -> N
 
 
 def notifications_mark_read(*, actor: User) -> int:
-    with transaction.atomic():
+    with audited_atomic():
         count = Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
         if count:
             audit_record(actor=actor, action="notifications.read", obj=actor, after={"count": count})
         return count
+
+
+# --- Deleting an account --------------------------------------------------------------------------
+
+
+def _placeholder_username() -> str:
+    while True:
+        name = f"former-member-{secrets.token_hex(4)}"
+        if not User.objects.filter(username__iexact=name).exists():
+            return name
+
+
+def _user_sessions_delete(user: User) -> int:
+    """Sign the person out everywhere: drop every stored session that is theirs."""
+    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+        return 0  # other engines: the unusable password below already invalidates their sessions
+    from django.contrib.sessions.models import Session
+
+    theirs = [s.pk for s in Session.objects.all().iterator() if s.get_decoded().get("_auth_user_id") == str(user.pk)]
+    Session.objects.filter(pk__in=theirs).delete()
+    return len(theirs)
+
+
+def user_anonymise(*, actor: User) -> User:
+    """Erase a person's personal data from this app, keeping what they did as anonymous records.
+
+    Their memberships end (trust given and received goes, roles are recomputed, as when leaving), pending
+    applications are withdrawn and every application's answers erased, their notifications, API tokens and sessions
+    are dropped, and the user row keeps only a neutral placeholder name, inactive, with no e-mail, name or password.
+    Other people's notifications that named them now name the placeholder. The audit chain is untouched: it names
+    people by public id only; the new entries hold no personal data. Callers that know about needs and offers use
+    mutualaid.accounts.account_delete, which closes those first."""
+    with audited_atomic():
+        actor = User.objects.select_for_update().get(pk=actor.pk)
+        old_username = actor.username
+        memberships = list(Membership.objects.active().filter(user=actor).select_related("group"))
+        for membership in memberships:
+            group_leave(actor=actor, group=membership.group)
+        Trust.objects.filter(giver=actor).delete()
+        Trust.objects.filter(receiver=actor).delete()
+        for application in Application.objects.select_for_update().filter(user=actor,
+                                                                           status=Application.Status.PENDING):
+            application.status = Application.Status.WITHDRAWN
+            application.save(update_fields=["status"])
+            audit_record(actor=actor, action="application.withdrawn", obj=application,
+                         before={"status": "pending"}, after={"status": "withdrawn", "why": "account_deleted"})
+        Application.objects.filter(user=actor).update(answers=[])
+        Notification.objects.filter(user=actor).delete()
+        placeholder = _placeholder_username()
+        # Others' notifications carry names as they were written ("ben will meet..."): the name goes there too.
+        for key in ("helper", "applicant"):
+            for notification in Notification.objects.filter(**{f"params__{key}": old_username}):
+                notification.params = {**notification.params, key: placeholder}
+                notification.save(update_fields=["params"])
+        tokens = ApiToken.objects.filter(user=actor).delete()[0]
+        sessions = _user_sessions_delete(actor)
+        actor.username = placeholder
+        actor.email = actor.first_name = actor.last_name = actor.language = ""
+        actor.set_unusable_password()
+        actor.is_active = actor.is_staff = actor.is_superuser = False
+        actor.last_login = None
+        actor.save()
+        actor.groups.clear()
+        actor.user_permissions.clear()
+        audit_record(actor=actor, action="user.anonymised", obj=actor, after={
+            "memberships_ended": len(memberships), "api_tokens_dropped": tokens, "sessions_dropped": sessions})
+        # Notifications queued earlier in this transaction are written after it commits: none may reach them.
+        user_pk = actor.pk
+        transaction.on_commit(lambda: Notification.objects.filter(user_id=user_pk).delete())
+    return actor

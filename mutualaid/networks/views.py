@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from mutualaid.errors import Conflict, InvalidInput, NotAllowed, NotFound
 
-from . import selectors, services
+from . import selectors, services, throttle
 from .forms import ApplicationForm, DecisionForm, GroupForm, SettingsForm, SignupForm, TrustForm
 from .permissions import group_access
 
@@ -78,6 +78,8 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST or None)
+    if request.method == "POST" and not throttle.allowed(request):
+        return throttle.refusal(request, credentials=throttle.SIGN_UP)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_register(username=form.cleaned_data["username"],
@@ -89,6 +91,8 @@ def signup(request):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": user.username})
             return redirect("group_list")
+    if request.method == "POST":
+        throttle.record_failure(request)  # a failed sign-up counts towards the guessing limit
     return render(request, "registration/signup.html", {"form": form})
 
 
@@ -246,7 +250,10 @@ def application_decide(request, application_id):
     application = selectors.application_get(application_id)
     if application is None:
         return not_found(request, _("No such application."))
-    access = group_access(request.user, application.group, require="coordinator")
+    try:
+        access = group_access(request.user, application.group, require="coordinator")
+    except NotFound:  # to an outsider, the application does not exist: the same page as for a wrong id
+        return not_found(request, _("No such application."))
     form = DecisionForm(request.POST, auto_id=f"id_a{application.pk}_%s")
     if form.is_valid():
         accept = form.cleaned_data["decision"] == "accept"

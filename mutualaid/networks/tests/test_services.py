@@ -485,6 +485,7 @@ PARAMS = {
     Notification.Kind.APPLICATION_DECIDED: {"group": "Riverside Pod", "status": "declined", "reason": "x"},
     Notification.Kind.APPLICATION_RECEIVED: {"group": "Riverside Pod", "applicant": "otto"},
     Notification.Kind.ROLE_CHANGED: {"group": "Riverside Pod", "role": "coordinator"},
+    Notification.Kind.SUGGESTIONS: {"group": "Riverside Pod", "count": 2},
 }
 
 
@@ -495,6 +496,7 @@ def test_notification_text_in_english():
     assert texts[Notification.Kind.MATCH_CANCELLED] == "The match on “Soup” was cancelled: Ill today"
     assert texts[Notification.Kind.APPLICATION_DECIDED] == "Your application to Riverside Pod was declined."
     assert texts[Notification.Kind.ROLE_CHANGED] == "You are now a coordinator in Riverside Pod."
+    assert texts[Notification.Kind.SUGGESTIONS].startswith("A coordinator of Riverside Pod found needs")
     assert set(texts) == set(Notification.Kind.values)
 
 

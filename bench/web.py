@@ -1,0 +1,320 @@
+#!/usr/bin/env python
+"""Web performance at city scale: the pages people use most, measured with wrk against `mutualaid serve`.
+
+    .venv/bin/python bench/web.py [--duration 8] [--out bench/results/web.md]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/web.py --append
+
+Builds a data set the size of a city's network (50 groups, 20,000 members, 200,000 needs and offers over two
+years, with the matches and contact records they imply) straight into the tables with bulk_create, in a scratch
+database (an SQLite file in a temp dir, or a PostgreSQL database created for the run and dropped after it), starts
+`mutualaid serve` on a free port in 18000-18999 of 127.0.0.1, and measures with wrk (Debian's `wrk` package), at 8
+and 32 concurrent connections: the group board, a need's page, the needs API list and the signed-in home page,
+beside /healthz (no database: the framework's ceiling in the same server and run). Writes a Markdown table.
+Targets: every page at least 40 % of the ceiling's throughput, and p95 under 150 ms at 8 connections.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from mutualaid.loadcheck.harness import (HOST, ScratchDatabase, Server, free_port, prepare_database,  # noqa: E402
+                                         server_env, setup_django)
+
+GROUPS, MEMBERS, NEEDS, OFFERS = 50, 20_000, 150_000, 50_000
+DAYS = 730
+BATCH = 5_000
+
+WRK_SCRIPT = r"""
+local token = os.getenv("BENCH_AUTH")
+local cookie = os.getenv("BENCH_COOKIE")
+wrk.headers["Accept-Language"] = "en"
+if token and token ~= "" then wrk.headers["Authorization"] = token end
+if cookie and cookie ~= "" then wrk.headers["Cookie"] = cookie end
+local bad = 0
+response = function(status, headers, body) if status >= 400 then bad = bad + 1 end end
+done = function(summary, latency, requests)
+  io.write(string.format(
+    'BENCH {"requests": %d, "seconds": %.3f, "p50": %d, "p95": %d, "p99": %d, "errors": %d, "non2xx": %d}\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), summary.errors.connect + summary.errors.read + summary.errors.write +
+    summary.errors.timeout, summary.errors.status))
+end
+"""
+
+
+def build_city(rng: random.Random) -> dict:
+    """The data set, bulk-inserted. Returns what the bench needs: a member's session and token, ids to fetch."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import transaction
+    from django.utils import timezone
+
+    from mutualaid.circulation.models import URGENCY_RANK, Category, Match, Need, NeedContact, Offer
+    from mutualaid.circulation.services import categories_ensure_defaults
+    from mutualaid.networks.models import Group, Membership, Network, Trust, User
+    from mutualaid.networks.services import token_create
+
+    now = timezone.now()
+    categories_ensure_defaults()
+    categories = list(Category.objects.all())
+    # Historical timestamps: bulk_create must not overwrite them with "now".
+    for model, names in ((Need, ("created_at", "updated_at")), (Offer, ("created_at", "updated_at")),
+                         (Match, ("created_at",)), (Membership, ("joined_at",))):
+        for name in names:
+            f = model._meta.get_field(name)
+            f.auto_now = f.auto_now_add = False
+
+    def when(max_days: float = DAYS):
+        return now - timedelta(days=rng.random() * max_days)
+
+    with transaction.atomic():
+        network = Network.objects.create(name="City Mutual Aid")
+        groups = Group.objects.bulk_create([
+            Group(network=network, name=f"Neighbourhood {i + 1:02d}", location_name=f"District {i + 1}",
+                  lat=40.4 + i * 0.01, lon=-3.7 + i * 0.01, description="A neighbourhood pod.")
+            for i in range(GROUPS)])
+        password = make_password("city-bench-passphrase")
+        users = User.objects.bulk_create([User(username=f"neighbour{i:05d}", password=password)
+                                          for i in range(MEMBERS)], batch_size=BATCH)
+        memberships, by_group = [], {g.pk: [] for g in groups}
+        for i, user in enumerate(users):
+            homes = {groups[i % GROUPS]} | ({rng.choice(groups)} if rng.random() < 0.2 else set())
+            for g in homes:
+                role = Membership.Role.COORDINATOR if len(by_group[g.pk]) < 4 else Membership.Role.NEWCOMER
+                left = when(300) if rng.random() < 0.05 and role == Membership.Role.NEWCOMER else None
+                memberships.append(Membership(group=g, user=user, role=role, joined_at=when(), left_at=left))
+                if left is None:
+                    by_group[g.pk].append(user)
+        Membership.objects.bulk_create(memberships, batch_size=BATCH)
+        trusts = []
+        for g in groups:
+            coordinators = by_group[g.pk][:4]
+            for giver in rng.sample(by_group[g.pk][4:], 12):
+                for receiver in coordinators[: rng.randint(1, 3)]:
+                    trusts.append(Trust(group=g, giver=giver, receiver=receiver))
+        Trust.objects.bulk_create(trusts, batch_size=BATCH)
+
+    urgencies = ["critical", "high", "normal", "normal", "normal", "low"]
+    titles = ["Groceries for the week", "A ride to the clinic", "Hot meals after surgery", "Nappies and wipes",
+              "Someone to fetch a prescription", "Winter coat, size M", "Help moving a sofa", "Childcare on Tuesday",
+              "Bus fare to a job interview", "Phone credit to call family", "Wheelchair ramp repair"]
+    for start in range(0, NEEDS, BATCH):
+        with transaction.atomic():
+            needs, contacts = [], []
+            for _ in range(min(BATCH, NEEDS - start)):
+                g = rng.choice(groups)
+                created = when()
+                age = (now - created).days
+                quantity = rng.choice([1, 1, 1, 2, 2, 3, 4, 6])
+                if age > 45:
+                    status = rng.choices(["fulfilled", "cancelled", "expired", "duplicate", "referred"],
+                                         [70, 12, 14, 3, 1])[0]
+                else:
+                    status = rng.choices(["open", "partly_matched", "matched", "fulfilled", "cancelled"],
+                                         [45, 10, 15, 25, 5])[0]
+                claimed = {"fulfilled": quantity, "matched": quantity, "partly_matched": max(1, quantity // 2)
+                           if quantity > 1 else 0}.get(status, 0)
+                if status == "partly_matched" and claimed == 0:
+                    status = "open"
+                urgency = rng.choice(urgencies)
+                requester = rng.choice(by_group[g.pk])
+                need = Need(group=g, requester=requester, created_by=requester, title=rng.choice(titles),
+                            description="Details for the helper about what is needed and when.",
+                            category=rng.choice(categories), quantity=quantity, quantity_claimed=claimed,
+                            quantity_fulfilled=quantity if status == "fulfilled" else 0, urgency=urgency,
+                            urgency_rank=URGENCY_RANK[urgency], location_name=g.location_name, lat=g.lat,
+                            lon=g.lon, status=status, created_at=created, updated_at=created,
+                            needed_by=created + timedelta(days=rng.randint(3, 60)) if rng.random() < 0.6 else None,
+                            closed_at=created + timedelta(days=rng.randint(1, 20))
+                            if status not in ("open", "partly_matched", "matched") else None)
+                if status == "duplicate":
+                    need.status = "cancelled"  # a duplicate must name its original: keep it simple
+                if status == "referred":
+                    need.referred_to = rng.choice(groups)
+                needs.append(need)
+            Need.objects.bulk_create(needs)
+            matches = []
+            for need in needs:
+                if need.closed_at is None:  # closed needs' personal data is purged on the group's schedule
+                    contacts.append(NeedContact(need=need, phone=f"+34 600 {rng.randrange(10**6):06d}",
+                                                address="A street address"))
+                left = need.quantity_claimed
+                helpers = by_group[need.group_id]
+                while left > 0:
+                    q = rng.randint(1, left)
+                    left -= q
+                    done = need.status == "fulfilled"
+                    matches.append(Match(need=need, helper=rng.choice(helpers), quantity=q,
+                                         status="completed" if done else "confirmed",
+                                         created_at=need.created_at + timedelta(hours=rng.randint(1, 72)),
+                                         completed_at=need.closed_at if done else None))
+            NeedContact.objects.bulk_create(contacts)
+            Match.objects.bulk_create(matches)
+    for start in range(0, OFFERS, BATCH):
+        with transaction.atomic():
+            offers = []
+            for _ in range(min(BATCH, OFFERS - start)):
+                g = rng.choice(groups)
+                created = when()
+                recent = (now - created).days < 60
+                status = rng.choices(["active", "paused", "exhausted", "withdrawn"],
+                                     [60, 10, 15, 15] if recent else [8, 7, 45, 40])[0]
+                quantity = rng.randint(1, 10)
+                offers.append(Offer(group=g, helper=rng.choice(by_group[g.pk]), title="I can help with this",
+                                    description="Evenings and weekends.", category=rng.choice(categories),
+                                    quantity=quantity, quantity_committed=quantity if status == "exhausted" else 0,
+                                    location_name=g.location_name, status=status, created_at=created,
+                                    updated_at=created))
+            Offer.objects.bulk_create(offers)
+
+    # The person measured: a member of the first group with open needs of their own and live matches as a helper.
+    group = groups[0]
+    me = by_group[group.pk][10]
+    mine = list(Need.objects.filter(group=group, status="open").order_by("-created_at")[:3])
+    Need.objects.filter(pk__in=[n.pk for n in mine]).update(requester=me, created_by=me)
+    Match.objects.filter(pk__in=Match.objects.filter(need__group=group, status="confirmed")
+                         .values_list("pk", flat=True)[:4]).update(helper=me)
+    need = (Need.objects.filter(group=group, status="partly_matched").order_by("-created_at").first()
+            or Need.objects.filter(group=group, status="open").first())
+    session = SessionStore()
+    session[SESSION_KEY] = str(me.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = me.get_session_auth_hash()
+    session.create()
+    return {"group": str(group.public_id), "need": str(need.public_id), "session": session.session_key,
+            "token": token_create(actor=me)}
+
+
+def analyse() -> None:
+    """Fresh planner statistics after the bulk load, as autovacuum / a deploy's ANALYZE would give."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def wrk(port: int, path: str, connections: int, seconds: float, script: Path, *, auth: str = "",
+        cookie: str = "") -> dict:
+    env = {**os.environ, "BENCH_AUTH": auth, "BENCH_COOKIE": cookie}
+    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds:.0f}s", "--timeout", "10s",
+               "-s", str(script), f"http://{HOST}:{port}{path}"]
+    out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 60)
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("BENCH ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk said:\n{out.stdout}\n{out.stderr}")
+    result = json.loads(line[6:])
+    result["rps"] = result["requests"] / result["seconds"] if result["seconds"] else 0.0
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench/web.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=8, help="seconds per measurement (after 2 s warm-up)")
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "web.md")
+    parser.add_argument("--append", action="store_true", help="add this database's table to --out")
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--only", default="", help="comma-separated page names to measure (default: all)")
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("wrk is needed: apt-get install -y wrk", file=sys.stderr)
+        return 2
+
+    var_dir = Path(tempfile.mkdtemp(prefix="mutualaid-web-"))
+    db = ScratchDatabase(os.environ.get("DATABASE_URL"), var_dir, prefix="webbench")
+    server = None
+    try:
+        setup_django(db.url, var_dir)
+        from django.db import connections
+
+        started = time.monotonic()
+        prepare_database()
+        ids = build_city(random.Random(7))
+        analyse()
+        connections.close_all()
+        built = time.monotonic() - started
+        print(f"engine: {db.engine}; data set built in {built:.0f} s", flush=True)
+        port = free_port()
+        server = Server(server_env(db.url, var_dir), port, var_dir / "server.log", workers=args.workers,
+                        threads=args.threads)
+        server.start()
+        script = var_dir / "bench.lua"
+        script.write_text(WRK_SCRIPT)
+        cookie = f"sessionid={ids['session']}"
+        pages = [
+            ("ceiling: /healthz (no database)", "/healthz", {}),
+            ("group board (signed in)", f"/groups/{ids['group']}/", {"cookie": cookie}),
+            ("a need's page (signed in)", f"/needs/{ids['need']}/", {"cookie": cookie}),
+            ("needs API list", f"/api/v1/needs?group={ids['group']}", {"auth": f"Bearer {ids['token']}"}),
+            ("home page (signed in)", "/", {"cookie": cookie}),
+        ]
+        if args.only:
+            wanted = args.only.split(",")
+            pages = [p for p in pages if p[0].startswith("ceiling") or any(w in p[0] for w in wanted)]
+        rows = []
+        for connections_n in (8, 32):
+            for name, path, headers in pages:
+                wrk(port, path, connections_n, 2, script, **headers)  # warm-up
+                result = wrk(port, path, connections_n, args.duration, script, **headers)
+                rows.append((connections_n, name, path, result))
+                print(f"{connections_n:>3} {name:<34} {result['rps']:>8.0f} req/s  p50 {result['p50'] / 1000:6.1f}"
+                      f"  p95 {result['p95'] / 1000:6.1f}  p99 {result['p99'] / 1000:6.1f} ms"
+                      f"  non-2xx {result['non2xx']} errors {result['errors']}", flush=True)
+        workers = args.workers or (2 * (os.cpu_count() or 1) + 1)
+        threads = args.threads or int(os.environ.get("WEB_THREADS", "4"))
+        lines = [f"### {'PostgreSQL' if db.engine == 'postgresql' else 'SQLite'}, "
+                 f"{time.strftime('%Y-%m-%d')}", "",
+                 f"Data set: {GROUPS} groups, {MEMBERS:,} members, {NEEDS:,} needs and {OFFERS:,} offers over two "
+                 f"years (built in {built:.0f} s). `mutualaid serve` with {workers} workers × {threads} threads on "
+                 f"{os.cpu_count()} cores; wrk on the same machine, {args.duration:.0f} s per row after a 2 s "
+                 f"warm-up.", "",
+                 "| clients | page | req/s | % of ceiling | p50 ms | p95 ms | p99 ms | non-2xx | target |",
+                 "|---:|---|---:|---:|---:|---:|---:|---:|---|"]
+        missed = []
+        for connections_n, name, path, result in rows:
+            ceiling = next(r for c, n, _p, r in rows if c == connections_n and n.startswith("ceiling"))
+            share = 100 * result["rps"] / ceiling["rps"] if ceiling["rps"] else 0
+            target = ""
+            if not name.startswith("ceiling") and connections_n == 8:
+                ok = share >= 40 and result["p95"] / 1000 < 150
+                target = "met" if ok else "**missed**"
+                if not ok:
+                    missed.append(name)
+            lines.append(f"| {connections_n} | {name} | {result['rps']:.0f} | {share:.0f} % | "
+                         f"{result['p50'] / 1000:.1f} | {result['p95'] / 1000:.1f} | {result['p99'] / 1000:.1f} | "
+                         f"{result['non2xx'] + result['errors']} | {target} |")
+        table = "\n".join(lines) + "\n"
+        print("\n" + table)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        if args.append and args.out.exists():
+            args.out.write_text(args.out.read_text().rstrip() + "\n\n" + table)
+        else:
+            header = ("# Web performance at city scale\n\nProduced by `bench/web.py` (see its docstring); "
+                      "the latest run of each database.\n\n")
+            args.out.write_text(header + table)
+        bad = sum(r["non2xx"] + r["errors"] for *_x, r in rows)
+        if bad:
+            print(f"{bad} request(s) failed or answered an error status", file=sys.stderr)
+            return 1
+        return 0
+    finally:
+        if server is not None:
+            server.stop()
+        db.drop()
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

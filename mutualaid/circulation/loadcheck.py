@@ -1,0 +1,370 @@
+"""What people do with needs, offers and matches under load, and what must hold afterwards (see
+mutualaid.loadcheck)."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from mutualaid.loadcheck import action, durable, invariant, seeder
+
+CATEGORIES = ["food", "groceries", "medicine-pickup", "transport", "childcare", "hygiene", "clothing", "other"]
+URGENCIES = ["critical", "high", "normal", "normal", "normal", "low"]
+TITLES = ["Groceries for the week", "A ride to the clinic", "Hot meals after surgery", "Nappies and wipes",
+          "Someone to fetch a prescription", "Winter coat, size M", "Help moving a sofa", "Childcare on Tuesday"]
+
+
+def _notes(world) -> dict:
+    notes = world.notes["circulation"]
+    notes.setdefault("needs", defaultdict(dict))  # group -> need id -> requester person pk
+    notes.setdefault("matches", {})  # match id -> {"need", "helper", "requester", "group"}
+    notes.setdefault("offers", defaultdict(list))  # person pk -> [(offer id, group, category)]
+    notes.setdefault("my_needs", defaultdict(set))  # person pk -> need ids still in play
+    return notes
+
+
+@seeder(20)
+def needs_and_offers(world) -> None:
+    """A few open needs and offers in every group, posted by its members."""
+    from mutualaid.networks.models import Group, User
+
+    from . import services
+
+    services.categories_ensure_defaults()
+    notes = _notes(world)
+    rng = world.rng
+    users = {u.pk: u for u in User.objects.filter(pk__in=[p.pk for p in world.people])}
+    for gid in world.groups:
+        group = Group.objects.get(public_id=gid)
+        members = world.members(gid)
+        for _ in range(4):
+            person = rng.choice(members)
+            need = services.need_create(actor=users[person.pk], group=group, title=rng.choice(TITLES),
+                                        category=rng.choice(CATEGORIES), quantity=rng.randint(1, 4),
+                                        urgency=rng.choice(URGENCIES))
+            notes["needs"][gid][str(need.public_id)] = person.pk
+            notes["my_needs"][person.pk].add(str(need.public_id))
+        for _ in range(2):
+            person = rng.choice(members)
+            category = rng.choice(CATEGORIES)
+            offer = services.offer_create(actor=users[person.pk], group=group, title="Happy to help",
+                                          category=category, quantity=rng.randint(2, 6))
+            notes["offers"][person.pk].append((str(offer.public_id), gid, category))
+
+
+def _my_group(client, world) -> str | None:
+    with world.lock:
+        groups = sorted(client.person.groups)
+    return client.rng.choice(groups) if groups else None
+
+
+def _known_need(client, world, gid: str | None = None) -> tuple[str, str, int] | None:
+    """(group, need id, requester pk) of a need someone posted in one of my groups."""
+    with world.lock:
+        groups = [gid] if gid else sorted(client.person.groups)
+        pool = [(g, n, r) for g in groups for n, r in _notes(world)["needs"].get(g, {}).items()]
+    return client.rng.choice(pool) if pool else None
+
+
+# --- Reading --------------------------------------------------------------------------------------
+
+
+@action("web.board", 6)
+def board_page(client, world) -> bool:
+    gid = _my_group(client, world)
+    if gid is None:
+        return False
+    page = client.rng.choice(["", "", "", "?urgency=critical", "?category=food", "?page=2"])
+    client.web("web.board", f"/groups/{gid}/{page}")
+    return True
+
+
+@action("web.need", 3)
+def need_page(client, world) -> bool:
+    known = _known_need(client, world)
+    if known is None:
+        return False
+    client.web("web.need", f"/needs/{known[1]}/")
+    return True
+
+
+@action("web.home", 2)
+def home_page(client, world) -> bool:
+    client.web("web.home", "/")
+    return True
+
+
+@action("api.needs", 5)
+def list_needs(client, world) -> bool:
+    """The group's open needs, as an app shows them; what is seen becomes what the person may claim."""
+    gid = _my_group(client, world)
+    if gid is None:
+        return False
+    answer = client.api("api.needs", "GET", f"/needs?group={gid}&page_size=50")
+    if answer.status == 200 and answer.data:
+        usernames = {p.username: p.pk for p in world.people}
+        with world.lock:
+            needs = _notes(world)["needs"][gid]
+            for item in answer.data.get("items", []):
+                needs.setdefault(item["id"], usernames.get(item["requester"]))
+    return True
+
+
+@action("api.need", 3)
+def read_need(client, world) -> bool:
+    known = _known_need(client, world)
+    if known is None:
+        return False
+    answer = client.api("api.need", "GET", f"/needs/{known[1]}")
+    if answer.status == 404:
+        with world.lock:
+            _notes(world)["needs"][known[0]].pop(known[1], None)
+    return True
+
+
+@action("api.matches", 1)
+def my_matches(client, world) -> bool:
+    client.api("api.matches", "GET", "/matches")
+    return True
+
+
+# --- Writing --------------------------------------------------------------------------------------
+
+
+@action("need.post", 3)
+def post_need(client, world) -> bool:
+    gid = _my_group(client, world)
+    if gid is None:
+        return False
+    rng = client.rng
+    answer = client.api("need.post", "POST", "/needs", {
+        "group": gid, "title": rng.choice(TITLES), "category": rng.choice(CATEGORIES),
+        "quantity": rng.randint(1, 4), "urgency": rng.choice(URGENCIES), "location_name": "Load test street",
+        "contact": {"phone": f"+34 600 {rng.randrange(10**6):06d}"}})
+    if answer.status == 201:
+        need_id = answer.data["id"]
+        world.acknowledge("need", id=need_id)
+        with world.lock:
+            _notes(world)["needs"][gid][need_id] = client.person.pk
+            _notes(world)["my_needs"][client.person.pk].add(need_id)
+    return True
+
+
+@action("offer.post", 1.5)
+def post_offer(client, world) -> bool:
+    gid = _my_group(client, world)
+    if gid is None:
+        return False
+    category = client.rng.choice(CATEGORIES)
+    answer = client.api("offer.post", "POST", "/offers", {
+        "group": gid, "title": "I can help with this", "category": category, "quantity": client.rng.randint(1, 8)})
+    if answer.status == 201:
+        world.acknowledge("offer", id=answer.data["id"])
+        with world.lock:
+            _notes(world)["offers"][client.person.pk].append((answer.data["id"], gid, category))
+    return True
+
+
+@action("need.claim", 5)
+def claim_need(client, world) -> bool:
+    me = client.person
+    known = _known_need(client, world)
+    if known is None or known[2] == me.pk:
+        return False
+    gid, need_id, requester = known
+    body = {"quantity": client.rng.choice([1, 1, 1, 2])}
+    with world.lock:
+        offers = [o for o in _notes(world)["offers"][me.pk] if o[1] == gid]
+    if offers and client.rng.random() < 0.3:
+        body["offer"] = client.rng.choice(offers)[0]  # may be of another category or used up: 409/422 then
+    answer = client.api("need.claim", "POST", f"/needs/{need_id}/claim", body)
+    with world.lock:
+        notes = _notes(world)
+        if answer.status == 201:
+            match_id = answer.data["id"]
+            notes["matches"][match_id] = {"need": need_id, "helper": me.pk, "requester": requester, "group": gid}
+            world.acknowledge("match", id=match_id, need=need_id, quantity=answer.data["quantity"])
+        elif answer.status == 409 and client.rng.random() < 0.5:
+            notes["needs"][gid].pop(need_id, None)  # probably fully claimed or closed: look elsewhere
+        elif answer.status == 404:
+            notes["needs"][gid].pop(need_id, None)
+    return True
+
+
+def _pick_match(client, world, *, role: str) -> tuple[str, dict] | None:
+    with world.lock:
+        pool = [(m, info) for m, info in _notes(world)["matches"].items() if info[role] == client.person.pk]
+    return client.rng.choice(pool) if pool else None
+
+
+@action("match.complete", 2.5)
+def complete_match(client, world) -> bool:
+    picked = _pick_match(client, world, role="requester")
+    if picked is None:
+        return False
+    match_id, _info = picked
+    answer = client.api("match.complete", "POST", f"/matches/{match_id}/complete")
+    if answer.status == 200:
+        world.acknowledge("match_completed", id=match_id)
+    if answer.status in (200, 404, 409):
+        with world.lock:
+            _notes(world)["matches"].pop(match_id, None)
+    return True
+
+
+@action("match.cancel", 1.5)
+def cancel_match(client, world) -> bool:
+    picked = _pick_match(client, world, role=client.rng.choice(["helper", "helper", "requester"]))
+    if picked is None:
+        return False
+    match_id, _info = picked
+    answer = client.api("match.cancel", "POST", f"/matches/{match_id}/cancel",
+                        {"reason": "Something came up, sorry."})
+    if answer.status == 200:
+        world.acknowledge("match_cancelled", id=match_id)
+    if answer.status in (200, 404, 409):
+        with world.lock:
+            _notes(world)["matches"].pop(match_id, None)
+    return True
+
+
+@action("need.cancel", 0.7)
+def cancel_need(client, world) -> bool:
+    with world.lock:
+        mine = sorted(_notes(world)["my_needs"][client.person.pk])
+    if not mine:
+        return False
+    need_id = client.rng.choice(mine)
+    answer = client.api("need.cancel", "POST", f"/needs/{need_id}/cancel", {"reason": "Sorted it out myself."})
+    if answer.status == 200:
+        world.acknowledge("need_cancelled", id=need_id)
+    if answer.status in (200, 404, 409):
+        with world.lock:
+            notes = _notes(world)
+            notes["my_needs"][client.person.pk].discard(need_id)
+            for needs in notes["needs"].values():
+                needs.pop(need_id, None)
+    return True
+
+
+# --- Invariants -----------------------------------------------------------------------------------
+
+
+@invariant("no unit of a need claimed twice")
+def needs_add_up() -> list[str]:
+    """Per need: live + completed matches == quantity_claimed <= quantity; completed == quantity_fulfilled."""
+    from django.db.models import Q, Sum
+
+    from .models import Match, Need
+
+    problems = []
+    needs = Need.objects.annotate(
+        held=Sum("matches__quantity", filter=Q(matches__status__in=[Match.Status.CONFIRMED, Match.Status.COMPLETED]),
+                 default=0),
+        done=Sum("matches__quantity", filter=Q(matches__status=Match.Status.COMPLETED), default=0),
+    ).values_list("public_id", "quantity", "quantity_claimed", "quantity_fulfilled", "held", "done")
+    for public_id, quantity, claimed, fulfilled, held, done in needs:
+        if held != claimed:
+            problems.append(f"need {public_id}: matches hold {held} but quantity_claimed is {claimed}")
+        if claimed > quantity:
+            problems.append(f"need {public_id}: {claimed} claimed of {quantity}")
+        if done != fulfilled:
+            problems.append(f"need {public_id}: completed matches hold {done} but quantity_fulfilled is {fulfilled}")
+        if fulfilled > claimed:
+            problems.append(f"need {public_id}: {fulfilled} fulfilled but only {claimed} claimed")
+    return problems
+
+
+@invariant("no offer committed beyond its quantity")
+def offers_add_up() -> list[str]:
+    from django.db.models import Q, Sum
+
+    from .models import Match, Offer
+
+    problems = []
+    offers = Offer.objects.annotate(
+        held=Sum("matches__quantity", filter=Q(matches__status__in=[Match.Status.CONFIRMED, Match.Status.COMPLETED]),
+                 default=0),
+    ).values_list("public_id", "quantity", "quantity_committed", "held", "status")
+    for public_id, quantity, committed, held, status in offers:
+        if held != committed:
+            problems.append(f"offer {public_id}: matches hold {held} but quantity_committed is {committed}")
+        if committed > quantity:
+            problems.append(f"offer {public_id}: {committed} committed of {quantity}")
+        if status == Offer.Status.EXHAUSTED and committed < quantity:
+            problems.append(f"offer {public_id}: exhausted with {quantity - committed} left")
+    return problems
+
+
+@invariant("a need's status follows its quantities; closed needs hold no live match")
+def need_status_consistent() -> list[str]:
+    from .models import Match, Need
+
+    problems = []
+    live = set(Match.objects.filter(status=Match.Status.CONFIRMED).values_list("need_id", flat=True))
+    for pk, public_id, status, quantity, claimed, fulfilled in Need.objects.values_list(
+            "pk", "public_id", "status", "quantity", "quantity_claimed", "quantity_fulfilled"):
+        if status in (Need.Status.OPEN, Need.Status.PARTLY_MATCHED, Need.Status.MATCHED, Need.Status.FULFILLED):
+            expected = (Need.Status.OPEN if claimed == 0 else Need.Status.PARTLY_MATCHED if claimed < quantity
+                        else Need.Status.FULFILLED if fulfilled >= quantity else Need.Status.MATCHED)
+            if status != expected:
+                problems.append(f"need {public_id}: status {status}, its quantities say {expected}")
+        if status in Need.CLOSED and pk in live:
+            problems.append(f"need {public_id}: {status} but a match on it is still live")
+    return problems
+
+
+# --- What a crash must not lose -------------------------------------------------------------------
+
+
+def _missing(model, ids: list[str], **expect) -> list[str]:
+    found = dict(model.objects.filter(public_id__in=ids).values_list("public_id", "status"))
+    found = {str(k): v for k, v in found.items()}
+    problems = []
+    for public_id in ids:
+        if public_id not in found:
+            problems.append(f"{model.__name__.lower()} {public_id} was acknowledged but is missing")
+        elif expect and found[public_id] != expect["status"]:
+            problems.append(f"{model.__name__.lower()} {public_id}: acknowledged as {expect['status']}, "
+                            f"stored {found[public_id]}")
+    return problems
+
+
+@durable("need")
+def needs_kept(acks: list[dict]) -> list[str]:
+    from .models import Need
+
+    return _missing(Need, [a["id"] for a in acks])
+
+
+@durable("need_cancelled")
+def need_cancellations_kept(acks: list[dict]) -> list[str]:
+    from .models import Need
+
+    return _missing(Need, [a["id"] for a in acks], status=Need.Status.CANCELLED)
+
+
+@durable("offer")
+def offers_kept(acks: list[dict]) -> list[str]:
+    from .models import Offer
+
+    return _missing(Offer, [a["id"] for a in acks])
+
+
+@durable("match")
+def matches_kept(acks: list[dict]) -> list[str]:
+    from .models import Match
+
+    return _missing(Match, [a["id"] for a in acks])
+
+
+@durable("match_completed")
+def completions_kept(acks: list[dict]) -> list[str]:
+    from .models import Match
+
+    return _missing(Match, [a["id"] for a in acks], status=Match.Status.COMPLETED)
+
+
+@durable("match_cancelled")
+def match_cancellations_kept(acks: list[dict]) -> list[str]:
+    from .models import Match
+
+    return _missing(Match, [a["id"] for a in acks], status=Match.Status.CANCELLED)

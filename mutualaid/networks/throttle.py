@@ -1,0 +1,88 @@
+"""Limits on guessing: log-in (the web form and the API token) and sign-up.
+
+django-axes does the counting, in the database (table `axes_accessattempt`), so a limit holds across every server
+process. A failed log-in counts against the pair (user name, IP address): after settings.MUTUALAID_LOGIN_FAILURE_LIMIT
+failures within settings.MUTUALAID_LOGIN_LOCKOUT_MINUTES, that pair is refused with 429, even with the right password,
+until that many minutes have passed since its last failure. A failed sign-up (a name already taken, an invalid form)
+counts the same way against (SIGN_UP, IP address), which stops probing for which user names exist.
+
+Axes refuses inside `authenticate()` (its backend comes first in AUTHENTICATION_BACKENDS) and its middleware turns the
+refusal into `refusal()` below. An operator lifts a lock early with `mutualaid axes_reset_username NAME` or
+`mutualaid axes_reset_ip ADDRESS`.
+"""
+from __future__ import annotations
+
+import math
+
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off
+from django.conf import settings
+from django.db.models import Max
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+# Not a valid user name, so failed sign-ups never share a count with anyone's log-ins.
+SIGN_UP = {"username": "<sign-up>"}
+
+
+def attempt_key(request: HttpRequest, credentials: dict | None) -> str | None:
+    """The user name an attempt counts against. Names are unique regardless of case: 'Olga' and 'olga' are one."""
+    name = (credentials or {}).get("username")
+    if name is None and not credentials:
+        name = request.POST.get("username")
+    if not isinstance(name, str) or not name.strip():
+        return None
+    return name.strip().lower()[:255]
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """REMOTE_ADDR; behind TRUSTED_PROXY_COUNT reverse proxies, the address the outermost one saw (each proxy
+    appends the address it received from to X-Forwarded-For, so what a client wrote there itself is skipped)."""
+    count = settings.MUTUALAID_TRUSTED_PROXY_COUNT
+    if count:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= count:
+            return hops[-count]
+    return request.META.get("REMOTE_ADDR")
+
+
+def allowed(request: HttpRequest, credentials: dict = SIGN_UP) -> bool:
+    return AxesProxyHandler.is_allowed(request, credentials)
+
+
+def record_failure(request: HttpRequest, credentials: dict = SIGN_UP) -> None:
+    """Count one failed attempt; the one that reaches the limit is answered with `refusal()` by axes' middleware."""
+    AxesProxyHandler.user_login_failed(sender=__name__, credentials=credentials, request=request)
+
+
+def retry_after(request: HttpRequest, credentials: dict | None) -> int:
+    """Seconds until the failures counted against this request fall out of the window."""
+    cool_off = get_cool_off(request)
+    latest = None
+    for attempts in AxesProxyHandler.get_implementation().get_user_attempts(request, credentials):
+        last = attempts.aggregate(last=Max("attempt_time"))["last"]
+        if last and (latest is None or last > latest):
+            latest = last
+    if latest is None:
+        return math.ceil(cool_off.total_seconds())
+    return max(1, math.ceil((latest + cool_off - timezone.now()).total_seconds()))
+
+
+def refusal(request: HttpRequest, original_response: HttpResponse | None = None,
+            credentials: dict | None = None) -> HttpResponse:
+    """429 saying when to try again: JSON `{"detail": ...}` under /api/, a page otherwise.
+    This is settings.AXES_LOCKOUT_CALLABLE; sign-up calls it directly."""
+    seconds = retry_after(request, credentials)
+    minutes = max(1, math.ceil(seconds / 60))
+    message = ngettext(
+        "Too many failed attempts. For your safety, please wait %(minutes)d minute and try again.",
+        "Too many failed attempts. For your safety, please wait %(minutes)d minutes and try again.",
+        minutes) % {"minutes": minutes}
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=429)
+    else:
+        response = render(request, "registration/too_many_attempts.html", {"message": message}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response

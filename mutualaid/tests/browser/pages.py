@@ -1,0 +1,70 @@
+"""A world to browse for the CSP and accessibility tests: the demo network, and the address of every main page."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.test import Client
+
+from mutualaid import demo
+from mutualaid.circulation.models import Need
+from mutualaid.networks.models import Group, User
+
+
+def demo_world() -> dict:
+    """Loads the demo network; everyone follows the browser's language (the demo gives some people Spanish)."""
+    demo.load()
+    User.objects.update(language="")
+    riverside = Group.objects.get(name="Riverside Pod")
+    hillcrest = Group.objects.get(name="Hillcrest Commons")
+    # A need with helpers, contact details and a coordinator's tools on its page.
+    need = Need.objects.get(title="Nappies, size 4")
+    return {"amara": User.objects.get(username="amara"), "gus": User.objects.get(username="gus"),
+            "riverside": riverside, "hillcrest": hillcrest, "need": need}
+
+
+def public_pages(world: dict) -> dict[str, str]:
+    return {
+        "home": "/",
+        "log in": "/login/",
+        "sign up": "/signup/",
+        "groups": "/groups/",
+        "group page (not a member)": f"/groups/{world['riverside'].public_id}/",
+        "closed group page": f"/groups/{world['hillcrest'].public_id}/",
+        "404": "/no-such-page/",
+    }
+
+
+def coordinator_pages(world: dict) -> dict[str, str]:
+    """Pages for Amara, coordinator of Riverside Pod."""
+    group = world["riverside"].public_id
+    return {
+        "home": "/",
+        "groups": "/groups/",
+        "group page and board": f"/groups/{group}/",
+        "board, filtered": f"/groups/{group}/board/?urgency=high",
+        "need page": f"/needs/{world['need'].public_id}/",
+        "needs": "/needs/",
+        "post a need": f"/groups/{group}/needs/new/",
+        "post an offer": f"/groups/{group}/offers/new/",
+        "members": f"/groups/{group}/members/",
+        "applications (none)": f"/groups/{group}/applications/",
+        "my matches": "/me/matches/",
+        "my posts": "/me/posts/",
+        "notifications": "/notifications/",
+        "settings": "/settings/",
+        "new group": "/groups/new/",
+        "apply to a closed group": f"/groups/{world['hillcrest'].public_id}/apply/",
+        "404": f"/needs/{world['riverside'].public_id}/",
+    }
+
+
+def applicant_pages(world: dict) -> dict[str, str]:
+    """Pages for Gus, coordinator of Hillcrest Commons, which has an application waiting."""
+    return {"applications (one waiting)": f"/groups/{world['hillcrest'].public_id}/applications/"}
+
+
+def sign_in(context, user, base_url: str) -> None:
+    """Give a browser context the session of `user`, as logging in would."""
+    client = Client()
+    client.force_login(user)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": base_url}])
