@@ -471,6 +471,24 @@ def match_cancel(*, actor: User, match: Match, reason: str) -> Match:
     return match
 
 
+def _hand_back_claims(*, actor: User, reason: str, matches) -> int:
+    """Cancel the live ones of `matches` (the helper can no longer bring them): each quantity returns to its need
+    and the requester is told. Caller holds the transaction. Returns how many were cancelled."""
+    count = 0
+    for match in matches.filter(status=Match.Status.CONFIRMED).select_related("need"):
+        need = _lock_need(match.need)
+        locked = Match.objects.select_for_update().get(pk=match.pk)
+        if locked.status != Match.Status.CONFIRMED:  # completed or cancelled meanwhile
+            continue
+        before = _need_public_state(need)
+        _cancel_match_locked(actor=actor, match=locked, need=need, reason=reason)
+        _refresh_need_status(need)
+        need.save()
+        audit_record(actor=actor, action="need.claim_returned", obj=need, before=before,
+                     after=_need_public_state(need))
+        count += 1
+    return count
+
 
 # --- Leaving a group ------------------------------------------------------------------------------
 
@@ -482,18 +500,7 @@ def member_leave(*, actor: User, group: Group) -> None:
     group_access(actor, group, require="member")
     reason = _("The helper left the group.")
     with audited_atomic():
-        for match in (Match.objects.select_related("need").filter(helper=actor, need__group=group,
-                                                                    status=Match.Status.CONFIRMED)):
-            need = _lock_need(match.need)
-            locked = Match.objects.select_for_update().get(pk=match.pk)
-            if locked.status != Match.Status.CONFIRMED:
-                continue
-            before = _need_public_state(need)
-            _cancel_match_locked(actor=actor, match=locked, need=need, reason=reason)
-            _refresh_need_status(need)
-            need.save()
-            audit_record(actor=actor, action="need.claim_returned", obj=need, before=before,
-                         after=_need_public_state(need))
+        _hand_back_claims(actor=actor, reason=reason, matches=Match.objects.filter(helper=actor, need__group=group))
         for offer in Offer.objects.select_for_update().filter(helper=actor, group=group,
                                                                status__in=[Offer.Status.ACTIVE, Offer.Status.PAUSED]):
             before = {"status": offer.status}
@@ -518,18 +525,8 @@ def user_circulation_close(*, actor: User) -> dict[str, int]:
     reason_requester = _("The requester closed their account.")
     counts = {"matches_cancelled": 0, "needs_cancelled": 0, "offers_withdrawn": 0, "contacts_purged": 0}
     with audited_atomic():
-        for match in Match.objects.select_related("need").filter(helper=actor, status=Match.Status.CONFIRMED):
-            need = _lock_need(match.need)
-            locked = Match.objects.select_for_update().get(pk=match.pk)
-            if locked.status != Match.Status.CONFIRMED:
-                continue
-            before = _need_public_state(need)
-            _cancel_match_locked(actor=actor, match=locked, need=need, reason=reason_helper)
-            _refresh_need_status(need)
-            need.save()
-            audit_record(actor=actor, action="need.claim_returned", obj=need, before=before,
-                         after=_need_public_state(need))
-            counts["matches_cancelled"] += 1
+        counts["matches_cancelled"] = _hand_back_claims(actor=actor, reason=reason_helper,
+                                                        matches=Match.objects.filter(helper=actor))
         for pk in Need.objects.filter(requester=actor).exclude(status__in=Need.CLOSED).values_list("pk", flat=True):
             need = _lock_need(Need(pk=pk))
             if need.status in Need.CLOSED:  # closed meanwhile

@@ -29,8 +29,8 @@ def scratch_postgres():
     try:
         admin = psycopg.connect(**params)
     except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL is unreachable at {params['host']}:{params['port']} ({exc}); the SQLite<->PostgreSQL "
-                    "round trip needs a server")
+        pytest.skip(reason=f"PostgreSQL is unreachable at {params['host']}:{params['port']} ({exc}); the "
+                           "SQLite<->PostgreSQL round trip needs a server")
     name = f"mutualaid_backup_{os.getpid()}"
     admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
     admin.execute(f'CREATE DATABASE "{name}"')
