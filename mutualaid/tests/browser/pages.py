@@ -53,6 +53,10 @@ def coordinator_pages(world: dict) -> dict[str, str]:
         "settings": "/settings/",
         "new group": "/groups/new/",
         "apply to a closed group": f"/groups/{world['hillcrest'].public_id}/apply/",
+        "needs I could meet": "/me/suggestions/",
+        "group allocation": f"/groups/{group}/allocation/",
+        "network allocation": "/allocation/",
+        "delete my account": "/account/delete/",
         "404": f"/needs/{world['riverside'].public_id}/",
     }
 
