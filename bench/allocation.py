@@ -1,9 +1,10 @@
 """Benchmark of `mutualaid allocate` against the yardstick (bench/yardstick_mcf.py) on generated cities.
 
-    python bench/allocation.py [--sizes S,M,L] [--repeat N] [--maxmin-sizes S] [--maxmin-timeout SECONDS]
+    python bench/allocation.py [--sizes S,M,L] [--repeat N] [--maxmin-sizes S,M,L] [--maxmin-timeout SECONDS]
 
 For each size it runs, as separate processes on the same file: the yardstick (one process, whole KD-tree graph, one
-OR-Tools min-cost flow), `mutualaid allocate` with each method, and with policy fairness "maxmin". Time is the wall
+OR-Tools min-cost flow), `mutualaid allocate` with each method, and with policy fairness "maxmin" (repeated like the
+yardstick and `optimal`, in the same alternation, so its time ratio to `optimal` is paired). Time is the wall
 time of the whole process (file in, file out); peak memory is the largest sum of the resident memory of the process
 and its children, sampled every 10 ms (and never less than the kernel's ru_maxrss of the main process). The table
 goes to stdout and to bench/results/allocation.md.
@@ -112,17 +113,17 @@ def run_size(size: str, work: Path, repeat: int, maxmin: bool, maxmin_timeout: f
         runs[name]["peak_mb"].append(result["peak_mb"])
         outputs[name] = out
 
-    for _ in range(repeat):  # side by side: the yardstick and the engine alternate
+    for _ in range(repeat):  # side by side: the yardstick, the engine and the engine with maxmin alternate
         out = work / f"yard_{size}.json"
         record("yardstick (1 MCF)", [PY, str(HERE / "yardstick_mcf.py"), str(src), str(out)], out)
         out = work / f"opt_{size}.json"
         record("optimal", [*ALLOCATE, str(src), "-o", str(out)], out)
+        if maxmin and not runs.get("optimal + maxmin", {}).get("timeout"):
+            out = work / f"maxmin_{size}.json"
+            record("optimal + maxmin", [*ALLOCATE, str(fair_src), "-o", str(out)], out, timeout=maxmin_timeout)
     for method in ("greedy-fcfs", "greedy-urgency"):
         out = work / f"{method}_{size}.json"
         record(method, [*ALLOCATE, str(src), "-o", str(out), "--method", method], out)
-    if maxmin:
-        out = work / f"maxmin_{size}.json"
-        record("optimal + maxmin", [*ALLOCATE, str(fair_src), "-o", str(out)], out, timeout=maxmin_timeout)
 
     yard = json.loads(outputs["yardstick (1 MCF)"].read_text())["summary"]
     best = json.loads(outputs["optimal"].read_text())["summary"]
@@ -147,11 +148,21 @@ def run_size(size: str, work: Path, repeat: int, maxmin: bool, maxmin_timeout: f
             f"{out['score'] / best['score']:.4f} | {fmt(out['weighted_fulfilment'], '.4f')} | "
             f"{out['by_urgency']['critical']['unmet']} | {fmt(out['min_group_fill'], '.4f')} | "
             f"{fmt(out['jain_index'], '.4f')} |")
+    fair = runs.get("optimal + maxmin")
+    if fair and fair["seconds"] and not fair["timeout"]:
+        out = json.loads(outputs["optimal + maxmin"].read_text())["summary"]
+        ratios = [f / o for f, o in zip(fair["seconds"], runs["optimal"]["seconds"])]
+        lines.append("")
+        lines.append(f"maxmin vs optimal: time x{statistics.median(ratios):.2f} (paired runs: "
+                     f"{', '.join(f'{r:.2f}' for r in ratios)}), peak memory {max(fair['peak_mb']):.0f} MB vs "
+                     f"{max(runs['optimal']['peak_mb']):.0f} MB; min group fill {best['min_group_fill']:.4f} -> "
+                     f"{out['min_group_fill']:.4f}; Jain index {best['jain_index']:.4f} -> {out['jain_index']:.4f}; "
+                     f"score x{out['score'] / best['score']:.5f}")
     if repeat > 1:
         lines.append("")
-        lines.append(f"(yardstick and optimal: median of {repeat} alternating runs: yardstick "
-                     f"{', '.join(f'{s:.2f}' for s in runs['yardstick (1 MCF)']['seconds'])} s; optimal "
-                     f"{', '.join(f'{s:.2f}' for s in runs['optimal']['seconds'])} s)")
+        names = [n for n in ("yardstick (1 MCF)", "optimal", "optimal + maxmin") if runs.get(n, {}).get("seconds")]
+        lines.append(f"({', '.join(names)}: median of {repeat} alternating runs: " + "; ".join(
+            f"{n} {', '.join(f'{s:.2f}' for s in runs[n]['seconds'])} s" for n in names) + ")")
     lines.append("")
     return lines
 
@@ -160,8 +171,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="S,M,L")
     parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--maxmin-sizes", default="S,M")
-    parser.add_argument("--maxmin-timeout", type=float, default=300.0)
+    parser.add_argument("--maxmin-sizes", default="S,M,L")
+    parser.add_argument("--maxmin-timeout", type=float, default=900.0)
     args = parser.parse_args()
     sizes = [s for s in args.sizes.split(",") if s]
     fair_sizes = {s for s in args.maxmin_sizes.split(",") if s}
