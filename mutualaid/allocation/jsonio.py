@@ -26,6 +26,18 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _record_head(kind: str, index: int, rec, seen: set) -> tuple[str, str, str, str]:
+    """What every need and offer record starts with: an object with a new id, a group and a category."""
+    where = _label(kind, index, rec)
+    if not isinstance(rec, dict):
+        raise InputError(f"{where}: must be an object")
+    ident = _text(where, rec, "id")
+    if ident in seen:
+        raise InputError(f"{where}: duplicate id {ident!r}")
+    seen.add(ident)
+    return where, ident, _text(where, rec, "group"), _text(where, rec, "category")
+
+
 def _label(kind: str, index: int, record) -> str:
     if isinstance(record, dict) and isinstance(record.get("id"), (str, int)) and not isinstance(record.get("id"), bool):
         return f"{kind}[{index}] (id {record['id']!r})"
@@ -122,14 +134,7 @@ def parse_problem(data) -> Problem:
     needs: list[Need] = []
     seen: set = set()
     for index, rec in enumerate(data["needs"]):
-        where = _label("needs", index, rec)
-        if not isinstance(rec, dict):
-            raise InputError(f"{where}: must be an object")
-        ident = _text(where, rec, "id")
-        if ident in seen:
-            raise InputError(f"{where}: duplicate id {ident!r}")
-        seen.add(ident)
-        group, category = _text(where, rec, "group"), _text(where, rec, "category")
+        where, ident, group, category = _record_head("needs", index, rec, seen)
         quantity = _quantity(where, rec)
         if "urgency" not in rec:
             raise InputError(f"{where}: missing field 'urgency'")
@@ -141,14 +146,7 @@ def parse_problem(data) -> Problem:
     offers: list[Offer] = []
     seen = set()
     for index, rec in enumerate(data["offers"]):
-        where = _label("offers", index, rec)
-        if not isinstance(rec, dict):
-            raise InputError(f"{where}: must be an object")
-        ident = _text(where, rec, "id")
-        if ident in seen:
-            raise InputError(f"{where}: duplicate id {ident!r}")
-        seen.add(ident)
-        group, category = _text(where, rec, "group"), _text(where, rec, "category")
+        where, ident, group, category = _record_head("offers", index, rec, seen)
         offers.append(Offer(ident, group, category, _quantity(where, rec), _coordinate(where, rec, "lat", 90),
                             _coordinate(where, rec, "lon", 180), _radius(where, rec)))
     return Problem(needs, offers, policy)
