@@ -50,6 +50,14 @@ def outsider(make_user):
 
 
 @pytest.fixture
+def helper(make_user, group):
+    """A second plain member of the group: neither a requester nor a coordinator."""
+    user = make_user("hana")
+    networks.group_join(actor=user, group=group)
+    return user
+
+
+@pytest.fixture
 def group(owner, member):
     g = networks.group_create(actor=owner, name="Northside Pod", location_name="Northside", lat=51.5, lon=-0.1)
     networks.group_join(actor=member, group=g)

@@ -11,13 +11,9 @@ from django.utils import timezone
 
 from mutualaid.audit.models import AppendOnlyError, AuditEntry, AuditHead
 from mutualaid.audit.services import GENESIS, audit_record, entry_digest, verify_chain
+from mutualaid.audit.tests.helpers import last_seq
 from mutualaid.circulation import services as circulation
 from mutualaid.networks import services as networks
-
-
-def last_seq() -> int:
-    entry = AuditEntry.objects.order_by("-seq").first()
-    return entry.seq if entry else 0
 
 
 # --- The chain ------------------------------------------------------------------------------------

@@ -14,31 +14,15 @@ from django.core import mail
 from django.utils import timezone
 
 from mutualaid.audit.models import AuditEntry
-from mutualaid.audit.services import verify_chain
 from mutualaid.circulation import selectors, services
 from mutualaid.circulation.models import Category, Match, Need, NeedContact, Offer
 from mutualaid.circulation.permissions import need_access
 from mutualaid.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import Notification
+from mutualaid.audit.tests.helpers import actions_since, chain_stays_valid, last_seq  # noqa: F401
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _chain_stays_valid(db):
-    yield
-    report = verify_chain()
-    assert report.ok, report.message
-
-
-def last_seq() -> int:
-    entry = AuditEntry.objects.order_by("-seq").first()
-    return entry.seq if entry else 0
-
-
-def actions_since(seq: int) -> list[str]:
-    return list(AuditEntry.objects.filter(seq__gt=seq).order_by("seq").values_list("action", flat=True))
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chain_stays_valid")]
 
 
 def fresh(obj):
@@ -49,13 +33,6 @@ def fresh(obj):
 @pytest.fixture
 def requester(make_user, group):
     user = make_user("rosa")
-    networks.group_join(actor=user, group=group)
-    return user
-
-
-@pytest.fixture
-def helper(make_user, group):
-    user = make_user("hana")
     networks.group_join(actor=user, group=group)
     return user
 

@@ -20,13 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def helper(make_user, group):
-    user = make_user("hana")
-    networks.group_join(actor=user, group=group)
-    return user
-
-
-@pytest.fixture
 def veg(helper, group):
     return services.offer_create(actor=helper, group=group, title="Veg boxes", category="groceries", quantity=3,
                                  lat=51.501, lon=-0.101, max_distance_km=5)

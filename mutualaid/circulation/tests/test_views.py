@@ -26,14 +26,6 @@ def as_user(client, user):
 
 
 @pytest.fixture
-def helper(make_user, group):
-    """A second plain member: neither requester nor coordinator."""
-    user = make_user("hana")
-    networks.group_join(actor=user, group=group)
-    return user
-
-
-@pytest.fixture
 def member_need(group, member):
     """A need posted by a plain member (not a coordinator)."""
     return services.need_create(actor=member, group=group, title="Lift to the clinic", category="transport",

@@ -10,31 +10,15 @@ from django.core import mail
 from django.utils import translation
 
 from mutualaid.audit.models import AuditEntry
-from mutualaid.audit.services import verify_chain
 from mutualaid.errors import Conflict, InvalidInput, NotAllowed
 from mutualaid.networks import services
 from mutualaid.networks.models import Application, Membership, Notification, Trust, User
 from mutualaid.networks.selectors import (
     active_member_count, group_members, membership_for, notification_text, trust_received_count,
 )
+from mutualaid.audit.tests.helpers import actions_since, chain_stays_valid, last_seq  # noqa: F401
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _chain_stays_valid(db):
-    yield
-    report = verify_chain()
-    assert report.ok, report.message
-
-
-def last_seq() -> int:
-    entry = AuditEntry.objects.order_by("-seq").first()
-    return entry.seq if entry else 0
-
-
-def actions_since(seq: int) -> list[str]:
-    return list(AuditEntry.objects.filter(seq__gt=seq).order_by("seq").values_list("action", flat=True))
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chain_stays_valid")]
 
 
 def role(user: User, group) -> str:
