@@ -1,7 +1,6 @@
 """Independent references for the allocation tests: a brute-force compatibility graph, an LP, a brute force."""
 from __future__ import annotations
 
-import itertools
 import math
 import random
 
@@ -77,35 +76,6 @@ def brute_force(problem: Problem) -> int:
 
     go(0, [x.quantity for x in problem.needs], [x.quantity for x in problem.offers], 0)
     return best
-
-
-def maxmin_lp_bound(problem: Problem) -> tuple[float, dict[str, float]]:
-    """The LP max-min bound t* over groups with compatible supply, and each group's weighted demand."""
-    policy = problem.policy
-    edges = pairs(problem)
-    keys = list(edges)
-    w = [policy.urgency_weights[x.urgency] for x in problem.needs]
-    demand: dict[str, float] = {}
-    for x, wx in zip(problem.needs, w):
-        demand[x.group] = demand.get(x.group, 0.0) + wx * x.quantity
-    groups = sorted({problem.needs[i].group for i, _ in keys})
-    if not groups:
-        return 1.0, demand
-    n, m, e = len(problem.needs), len(problem.offers), len(keys)
-    rows, b = [], []
-    for i, x in enumerate(problem.needs):
-        rows.append([1.0 if k[0] == i else 0.0 for k in keys] + [0.0])
-        b.append(x.quantity)
-    for j, x in enumerate(problem.offers):
-        rows.append([1.0 if k[1] == j else 0.0 for k in keys] + [0.0])
-        b.append(x.quantity)
-    for g in groups:  # t * D_g - sum W_i x_ij <= 0
-        rows.append([-w[k[0]] if problem.needs[k[0]].group == g else 0.0 for k in keys] + [demand[g]])
-        b.append(0.0)
-    c = [0.0] * e + [-1.0]
-    res = linprog(c, A_ub=np.array(rows), b_ub=b, bounds=[(0, None)] * e + [(0, 1)], method="highs")
-    assert res.status == 0
-    return res.x[-1], demand
 
 
 def random_problem(seed: int, n_needs: int = 12, n_offers: int = 8, *, categories=("food", "transport"),
