@@ -8,6 +8,14 @@ from mutualaid.networks import services as networks
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached renderings are keyed on database rows that each test rolls back: no test sees another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _categories(request):
     """Transactional tests flush every table; put the default taxonomy back for tests that use the database."""
     names = set(request.fixturenames)

@@ -109,7 +109,8 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'mutualaid.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Kept across requests, as on PostgreSQL; the backend's health check notices the file being moved or replaced.
+    DATABASES["default"]["ENGINE"] = "mutualaid.sqlite_backend"
     DATABASES["default"]["OPTIONS"] = {
         # Writers queue up instead of failing with "database is locked".
         "transaction_mode": "IMMEDIATE",

@@ -64,3 +64,15 @@ class AuditHead(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_singleton")]
+
+
+class ScopeStamp(models.Model):
+    """The last audited change to a scope ("group:<pk>", say): a fresh random token written in the transaction of
+    every audited change that names the scope. Readers key cached renderings on it, so a cache is never older than
+    the data it was made from, whichever process made it (`audit.services.scope_stamp`)."""
+
+    scope = models.CharField(max_length=64, primary_key=True)
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"{self.scope}@{self.token}"

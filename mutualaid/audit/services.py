@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
@@ -11,7 +12,7 @@ from typing import Any, Iterable, Iterator
 from django.db import transaction
 from django.utils import timezone
 
-from .models import AuditEntry, AuditHead
+from .models import AuditEntry, AuditHead, ScopeStamp
 
 GENESIS = "0" * 64
 
@@ -57,6 +58,7 @@ def audited_atomic() -> Iterator[None]:
         try:
             yield
             if outermost and _pending.entries:
+                _stamp(scope for record in _pending.entries for scope in record["scopes"])
                 _append(_pending.entries)
         except BaseException:
             del _pending.entries[mark:]
@@ -68,13 +70,17 @@ def audited_atomic() -> Iterator[None]:
 
 
 def audit_record(*, actor: Any, action: str, obj: Any = None, object_type: str = "", object_id: str = "",
-                 before: dict | None = None, after: dict | None = None) -> AuditEntry | None:
+                 before: dict | None = None, after: dict | None = None, scopes: Iterable[str] = ()
+                 ) -> AuditEntry | None:
     """Record one entry. Must run inside the caller's transaction, so the entry commits with the change: inside
     `audited_atomic` it is appended when that block ends (None is returned); inside a plain `transaction.atomic`
     at once (the entry is returned).
 
     `actor` is a user (anything with `public_id`), or None for the system. `before`/`after` hold no personal data:
     callers record that contact details changed, never what they are.
+
+    The change also stamps its scopes (`scope_stamp`): those given, and those the object names with an
+    `audit_scopes()` method (a need names its group's board, say).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must be called inside transaction.atomic")
@@ -82,12 +88,29 @@ def audit_record(*, actor: Any, action: str, obj: Any = None, object_type: str =
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.public_id)
     actor_id = str(actor.public_id) if actor is not None and getattr(actor, "public_id", None) else ""
+    scopes = {*scopes, *(obj.audit_scopes() if hasattr(obj, "audit_scopes") else ())}
     record = {"actor": actor_id, "action": action, "object_type": object_type, "object_id": object_id,
-              "before": _canonical(before), "after": _canonical(after)}
+              "before": _canonical(before), "after": _canonical(after), "scopes": scopes}
     if _pending.depth:
         _pending.entries.append(record)
         return None
+    _stamp(scopes)
     return _append([record])[0]
+
+
+def _stamp(scopes: Iterable[str]) -> None:
+    """A new token for each scope, in sorted order (two writers lock shared scope rows in the same order, and before
+    the chain's head, so they never deadlock). An upsert: no read, no race on a scope's first stamp."""
+    scopes = sorted(set(scopes))
+    if scopes:
+        ScopeStamp.objects.bulk_create([ScopeStamp(scope=s, token=uuid.uuid4().hex) for s in scopes],
+                                       update_conflicts=True, unique_fields=["scope"], update_fields=["token"])
+
+
+def scope_stamp(scope: str) -> str:
+    """The token of the last committed change to `scope` ("" before any). Read it BEFORE the data a cached rendering
+    is made from: a change committed in between then only makes the cache entry newer than its key says."""
+    return ScopeStamp.objects.filter(scope=scope).values_list("token", flat=True).first() or ""
 
 
 def _append(records: list[dict[str, Any]]) -> list[AuditEntry]:
@@ -98,6 +121,7 @@ def _append(records: list[dict[str, Any]]) -> list[AuditEntry]:
     created_at = timezone.now()
     entries = []
     for record in records:
+        record = {k: v for k, v in record.items() if k != "scopes"}
         seq += 1
         digest = entry_digest(prev_hash=prev, seq=seq, created_at=created_at.isoformat(), **record)
         entries.append(AuditEntry(seq=seq, created_at=created_at, prev_hash=prev, hash=digest, **record))

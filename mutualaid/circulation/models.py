@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from mutualaid.networks.models import Group
+from mutualaid.networks.models import Group, group_scope
 
 DEFAULT_CATEGORIES = [
     # slug, English name, unit
@@ -135,6 +135,9 @@ class Need(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def audit_scopes(self) -> list[str]:
+        return [group_scope(self.group_id)]
+
     @property
     def quantity_left(self) -> int:
         return self.quantity - self.quantity_claimed
@@ -202,6 +205,9 @@ class Offer(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def audit_scopes(self) -> list[str]:
+        return [group_scope(self.group_id)]
+
     @property
     def quantity_left(self) -> int:
         return self.quantity - self.quantity_committed
@@ -240,6 +246,9 @@ class Match(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.need}"
+
+    def audit_scopes(self) -> list[str]:
+        return [group_scope(self.need.group_id)]
 
     @property
     def is_live(self) -> bool:

@@ -5,14 +5,23 @@ A group's page lives here (not in networks) because its board shows needs and of
 """
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mutualaid.audit.services import scope_stamp
 from mutualaid.errors import InvalidInput
 from mutualaid.networks import selectors as network_selectors
+from mutualaid.networks.models import group_scope
 from mutualaid.networks.permissions import group_access
 from mutualaid.networks.views import paginate, service_errors
 
@@ -21,6 +30,8 @@ from .forms import (BoardFilterForm, ClaimForm, DuplicateForm, MatchCancelForm, 
                     ReferForm)
 from .models import Need, Offer
 from .permissions import match_access, need_access, offer_access
+
+BOARD_CACHE_SECONDS = 600  # a bound on memory, not on staleness: the group's stamp is in the key
 
 # --- Leaving a group: here, because it hands back the member's claims and offers first -------------
 
@@ -51,22 +62,40 @@ def home(request):
 
 def _group_page(request, group_id, *, require: str):
     access = group_access(request.user, group_id, require=require)
-    context = {"access": access, "group": access.group,
-               "member_count": network_selectors.active_member_count(access.group)}
+    context = {"access": access, "group": access.group}
     if access.is_member:
-        categories = list(selectors.category_list())
-        filters = BoardFilterForm(request.GET or None, categories=categories)
-        chosen = filters.filters()
-        context.update({
-            "filters": filters, "filtered": any(chosen.values()),
-            "needs": paginate(request, selectors.board_needs(access.group, **chosen)),
-            "offers": paginate(request, selectors.board_offers(access.group, category=chosen["category"]),
-                               param="offers_page"),
-        })
+        context["board"] = _board(request, access.group)
+        context["member_count"] = context["board"]["member_count"]
     else:
+        context["member_count"] = network_selectors.active_member_count(access.group)
         context["application"] = (network_selectors.user_application(request.user, access.group)
                                   if request.user.is_authenticated else None)
     return render(request, "circulation/group_detail.html", context)
+
+
+def _board(request, group) -> dict:
+    """The board as every member sees it (its HTML and the member count), cached per group stamp, language, time
+    zone and query string. The stamp is read first and changes with every audited change to the group's needs,
+    offers, matches, memberships or members' names, so a member never sees an older board than the data."""
+    stamp = scope_stamp(group_scope(group.pk))
+    query = request.GET.urlencode()
+    key = "board:" + hashlib.sha256(
+        f"{group.pk}|{stamp}|{get_language()}|{timezone.get_current_timezone_name()}|{query}".encode()).hexdigest()
+    board = cache.get(key)
+    if board is None:
+        categories = list(selectors.category_list())
+        filters = BoardFilterForm(request.GET or None, categories=categories)
+        chosen = filters.filters()
+        html = render_to_string("circulation/_board.html", {
+            "request": request, "group": group, "filters": filters, "filtered": any(chosen.values()),
+            "needs": paginate(request, selectors.board_needs(group, **chosen)),
+            "offers": paginate(request, selectors.board_offers(group, category=chosen["category"]),
+                               param="offers_page"),
+        })
+        board = {"html": mark_safe(html),  # noqa: S308 - rendered by the template engine, escaped there
+                 "member_count": network_selectors.active_member_count(group)}
+        cache.set(key, board, BOARD_CACHE_SECONDS)
+    return board
 
 
 @service_errors

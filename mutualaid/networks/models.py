@@ -11,6 +11,12 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
+def group_scope(group_id: int) -> str:
+    """The audit scope of what a group's members see on its page and board: every audited change to one of its
+    needs, offers, matches or memberships, or to the name of one of its members, stamps it (`audit.services`)."""
+    return f"group:{group_id}"
+
+
 class User(AbstractUser):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES,
@@ -25,6 +31,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+    def group_scopes(self) -> list[str]:
+        """A member's name shows on the boards of the groups they belong or belonged to: a change of name stamps
+        these scopes (not every change to the user: reading notifications changes no board)."""
+        return [group_scope(g) for g in self.memberships.values_list("group_id", flat=True).distinct()]
 
 
 class Network(models.Model):
@@ -73,6 +84,9 @@ class Group(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def audit_scopes(self) -> list[str]:
+        return [group_scope(self.pk)]
+
 
 class MembershipQuerySet(models.QuerySet):
     def active(self):
@@ -106,6 +120,9 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.group}"
+
+    def audit_scopes(self) -> list[str]:
+        return [group_scope(self.group_id)]  # the member count
 
 
 class Trust(models.Model):

@@ -419,7 +419,7 @@ def user_anonymise(*, actor: User) -> User:
         actor.save()
         actor.groups.clear()
         actor.user_permissions.clear()
-        audit_record(actor=actor, action="user.anonymised", obj=actor, after={
+        audit_record(actor=actor, action="user.anonymised", obj=actor, scopes=actor.group_scopes(), after={
             "memberships_ended": len(memberships), "api_tokens_dropped": tokens, "sessions_dropped": sessions})
         # Notifications queued earlier in this transaction are written after it commits: none may reach them.
         user_pk = actor.pk

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -45,6 +46,7 @@ def people(group, make_user):
 
 
 def count_queries(client, path, params=None) -> int:
+    cache.clear()  # rows added with bulk_create bypass the services, so they stamp no cached board stale
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path, params or {})
     assert response.status_code == 200
@@ -61,6 +63,7 @@ def test_the_group_board_runs_the_same_queries_for_10_and_200_needs(client, grou
     small = count_queries(client, path, params)
     add_needs(group, people, 190)
     add_offers(group, people, 95)
+    cache.clear()
     with django_assert_num_queries(small):
         response = client.get(path, params)
     assert response.status_code == 200
@@ -76,6 +79,7 @@ def test_the_group_page_runs_the_same_queries_for_10_and_200_needs(client, group
     small = count_queries(client, path)
     add_needs(group, people, 190)
     add_offers(group, people, 95)
+    cache.clear()
     with django_assert_num_queries(small):
         client.get(path)
 
