@@ -5,6 +5,7 @@ its members. Outsiders asking for something inside get 404, members asking for a
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -36,10 +37,25 @@ def get_group(public_id) -> Group:
         raise NotFound(_("No such group.")) from None
 
 
+def _membership_by_group_id(user: User | None, public_id) -> Membership | None:
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        public_id = uuid.UUID(str(public_id))
+    except ValueError:
+        return None  # get_group answers 404
+    return (Membership.objects.active().select_related("group__network")
+            .filter(group__public_id=public_id, user=user).first())
+
+
 def group_access(user: User | None, group_or_id, *, require: str = "public") -> GroupAccess:
     """require: "public" (anyone), "member" (404 to outsiders) or "coordinator" (404 outsiders, 403 members)."""
-    group = group_or_id if isinstance(group_or_id, Group) else get_group(group_or_id)
-    membership = membership_for(user, group)
+    if isinstance(group_or_id, Group):
+        group, membership = group_or_id, membership_for(user, group_or_id)
+    else:
+        # A member's visit (the common one) reads the group with the membership, in one query.
+        membership = _membership_by_group_id(user, group_or_id)
+        group = membership.group if membership is not None else get_group(group_or_id)
     access = GroupAccess(group, membership)
     if require in {"member", "coordinator"} and membership is None:
         raise NotFound(_("No such group, or you are not a member of it."))
