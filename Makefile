@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test setup migrate demo messages bench clean
+.PHONY: run test setup migrate demo messages bench bench-web clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -38,6 +38,13 @@ messages: setup
 
 bench: setup
 	$(BIN)/python bench/queries.py
+
+# Web performance at city scale on SQLite, then on the local PostgreSQL (bench/results/web.md). Needs wrk.
+bench-web: setup
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
+	  || { echo "bench/web.py needs wrk: apt-get install wrk"; exit 2; }
+	$(BIN)/python bench/web.py
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres $(BIN)/python bench/web.py --append
 
 clean:
 	rm -rf $(VENV) staticfiles *.egg-info

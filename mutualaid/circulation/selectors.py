@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Window
 from django.utils import timezone
 
 from mutualaid.networks.models import Group, Membership, User
@@ -69,10 +69,12 @@ def board_offers(group: Group, *, category: str = "") -> QuerySet[Offer]:
 
 
 def need_detail(public_id) -> Need | None:
+    """A need with its group, category, requester and author, and its matches with their helpers (two queries).
+    The original of a duplicate and the group a need was referred to are read when asked for: only closed needs
+    have one, so every other need's query does without those two joins."""
     try:
-        return (Need.objects.select_related("group", "category", "requester", "created_by", "duplicate_of",
-                                            "referred_to")
-                .prefetch_related(Prefetch("matches", queryset=Match.objects.select_related("helper", "offer")))
+        return (Need.objects.select_related("group", "category", "requester", "created_by")
+                .prefetch_related(Prefetch("matches", queryset=Match.objects.select_related("helper")))
                 .get(public_id=public_id))
     except (Need.DoesNotExist, ValueError, TypeError):
         return None
@@ -109,11 +111,14 @@ def can_see_contact(user: User | None, need: Need, *, is_coordinator: bool) -> b
         return True
     if need.requester_id is None and need.created_by_id == user.pk:
         return True
+    if "matches" in getattr(need, "_prefetched_objects_cache", {}):  # need_detail read them: no query
+        return any(m.helper_id == user.pk and m.status == Match.Status.CONFIRMED for m in need.matches.all())
     return need.matches.filter(helper=user, status=Match.Status.CONFIRMED).exists()
 
 
 def need_contact(need: Need) -> NeedContact | None:
-    return NeedContact.objects.filter(need=need).first()
+    contacts = list(NeedContact.objects.filter(need_id=need.pk))  # the primary key: one row or none
+    return contacts[0] if contacts else None
 
 
 def possible_duplicates(*, group: Group, category: Category, title: str, description: str = "",
@@ -181,19 +186,51 @@ def user_live_matches(user: User) -> QuerySet[Match]:
 
 
 def claimable_offers(user: User, need: Need) -> QuerySet[Offer]:
-    """The user's active offers in the need's group and category: what a claim may draw on."""
-    return offer_list(group=need.group, helper=user, status=Offer.Status.ACTIVE, category=need.category.slug)
+    """The user's active offers in the need's group and category: what a claim may draw on (newest first, as in
+    offer_list; the claim form shows each one's title and what is left of it, so nothing is joined)."""
+    return (Offer.objects.filter(group_id=need.group_id, helper=user, status=Offer.Status.ACTIVE,
+                                 category_id=need.category_id).order_by("-created_at", "-id"))
 
 
 def duplicate_candidates(need: Need, *, limit: int = 100) -> QuerySet[Need]:
     """Needs of the same group that this one may be marked a duplicate of (newest first)."""
     return (Need.objects.filter(group_id=need.group_id).exclude(pk=need.pk).exclude(status=Need.Status.DUPLICATE)
-            .order_by("-created_at")[:limit])
+            .only("public_id", "title").order_by("-created_at")[:limit])
 
 
 def referral_targets(need: Need) -> QuerySet[Group]:
     """Every other group of the network, for an out-of-area need."""
-    return Group.objects.filter(network_id=need.group.network_id).exclude(pk=need.group_id).order_by("name")
+    return (Group.objects.filter(network_id=need.group.network_id).exclude(pk=need.group_id).only("public_id", "name")
+            .order_by("name"))
+
+
+# --- The signed-in home page ---------------------------------------------------------------------
+
+HOME_LIST_LENGTH = 10
+
+
+@dataclass
+class HomeLists:
+    groups: list[Group]
+    open_needs: list[Need]
+    open_needs_count: int
+    live_matches: list[Match]
+    live_matches_count: int
+
+
+def _first_rows_and_count(qs: QuerySet, limit: int) -> tuple[list, int]:
+    """The first `limit` rows and how many rows there are in all, in one query: COUNT(*) OVER () is taken over
+    every row, before the LIMIT."""
+    rows = list(qs.annotate(rows_in_all=Window(Count("*")))[:limit])
+    return rows, (rows[0].rows_in_all if rows else 0)
+
+
+def home_lists(user: User) -> HomeLists:
+    """The signed-in home page: the user's groups, their open needs and their matches in progress (the newest
+    HOME_LIST_LENGTH of each, with how many there are), in five queries whatever the amount of data."""
+    open_needs, open_count = _first_rows_and_count(user_open_needs(user), HOME_LIST_LENGTH)
+    live_matches, live_count = _first_rows_and_count(user_live_matches(user), HOME_LIST_LENGTH)
+    return HomeLists(list(user_groups(user)), open_needs, open_count, live_matches, live_count)
 
 
 # --- A member's own data (export) -----------------------------------------------------------------

@@ -52,11 +52,11 @@ def group_leave(request, group_id):
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "circulation/home.html", {})
-    open_needs, live_matches = selectors.user_open_needs(request.user), selectors.user_live_matches(request.user)
+    lists = selectors.home_lists(request.user)
     return render(request, "circulation/home.html", {
-        "groups": network_selectors.user_groups(request.user),
-        "open_needs": open_needs[:10], "open_needs_count": open_needs.count(),
-        "live_matches": live_matches[:10], "live_matches_count": live_matches.count(),
+        "groups": lists.groups,
+        "open_needs": lists.open_needs, "open_needs_count": lists.open_needs_count,
+        "live_matches": lists.live_matches, "live_matches_count": lists.live_matches_count,
     })
 
 
