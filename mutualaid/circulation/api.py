@@ -72,6 +72,20 @@ def need_out(need: Need) -> dict:
     }
 
 
+def need_row_out(row: tuple) -> dict:
+    """need_out for a row of selectors.NeedApiPage (selectors.NEED_API_COLUMNS, in order): the same keys and values."""
+    (public_id, group, title, description, category, quantity, quantity_claimed, quantity_fulfilled, urgency, status,
+     needed_by, location_name, lat, lon, requester_id, requester, duplicate_of, referred_to, created_at) = row
+    return {
+        "id": public_id, "group": group, "title": title, "description": description, "category": category,
+        "quantity": quantity, "quantity_claimed": quantity_claimed, "quantity_fulfilled": quantity_fulfilled,
+        "quantity_left": quantity - quantity_claimed, "urgency": urgency, "status": status, "needed_by": needed_by,
+        "location_name": location_name, "lat": lat, "lon": lon,
+        "requester": requester if requester_id is not None else None, "proxy_intake": requester_id is None,
+        "duplicate_of": duplicate_of, "referred_to": referred_to, "created_at": created_at,
+    }
+
+
 def need_detail_out(user, public_id) -> dict:
     access = need_access(user, public_id)
     need = access.need
@@ -154,15 +168,13 @@ def list_categories(request):
 def list_needs(request, filters: Query[NeedQuery]):
     _check_choice(filters.status, Need.Status.values, "status")
     _check_choice(filters.urgency, Urgency.values, "urgency")
-    group = None
+    group_id = None
     if filters.group:
-        group = group_access(request.auth, filters.group, require="member").group
-    qs = selectors.need_list(
-        filters=selectors.NeedFilters(group=group, status=filters.status, category=filters.category,
-                                      urgency=filters.urgency),
-        visible_groups=None if group else user_groups(request.auth),
-    ).select_related("duplicate_of", "referred_to")
-    return Rendered(qs, need_out)
+        group_id = group_access(request.auth, filters.group, require="member").group.pk
+    page = selectors.NeedApiPage(
+        filters=selectors.NeedFilters(status=filters.status, category=filters.category, urgency=filters.urgency),
+        group_id=group_id, user=request.auth)
+    return Rendered(page, need_row_out)
 
 
 # exclude_unset: `contact` is absent (not null) for those who may not see it; every other field is always there.

@@ -4,7 +4,7 @@ from typing import Annotated
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, Strict, StrictBool
+from pydantic import BaseModel, ConfigDict, Strict, StrictBool
 
 from mutualaid.networks.schemas import InputSchema, Moment, Number
 
@@ -57,7 +57,9 @@ class MatchBrief(Schema):
     status: str
 
 
-class NeedOut(Schema):
+# A plain pydantic model, not a ninja Schema: it is only ever filled from dicts, and a Schema would resolve each
+# field of each need through ninja's DjangoGetter (a page of the need list is twenty of them per request).
+class NeedOut(BaseModel):
     id: UUID
     group: UUID
     title: str

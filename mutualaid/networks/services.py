@@ -83,10 +83,9 @@ def token_create(*, actor: User) -> str:
 
 
 def token_user(key: str) -> User | None:
-    token = ApiToken.objects.select_related("user").filter(key_hash=_hash_token(key)).first()
-    if token is None or not token.user.is_active:
-        return None
-    return token.user
+    """The active user the API token belongs to, or None (one query on the token's unique hash, every API call)."""
+    users = list(User.objects.filter(api_tokens__key_hash=_hash_token(key), is_active=True)[:1])
+    return users[0] if users else None
 
 
 # --- Network and groups ---------------------------------------------------------------------------
