@@ -12,27 +12,14 @@ from ninja.responses import NinjaJSONEncoder
 
 from mutualaid.circulation import selectors, services
 from mutualaid.circulation.api import need_out, need_row_out
-from mutualaid.circulation.models import URGENCY_RANK, Category, Need, Urgency
+from mutualaid.circulation.models import Need
 from mutualaid.circulation.schemas import NeedOut
+from mutualaid.circulation.tests.rows import add_needs
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import Membership
 from mutualaid.networks.selectors import user_groups
 
 pytestmark = pytest.mark.django_db
-
-URGENCIES = list(Urgency.values)
-
-
-def add_needs(group, requesters, count: int) -> None:
-    categories = list(Category.objects.all())
-    existing = Need.objects.count()
-    Need.objects.bulk_create([
-        Need(group=group, requester=requesters[i % len(requesters)], created_by=requesters[i % len(requesters)],
-             title=f"Need {existing + i}", category=categories[i % len(categories)], quantity=1 + i % 4,
-             urgency=URGENCIES[i % 4], urgency_rank=URGENCY_RANK[URGENCIES[i % 4]], location_name="Northside")
-        for i in range(count)
-    ])
-
 
 def get(client, token: str, **params):
     return client.get("/api/v1/needs", params, HTTP_AUTHORIZATION=f"Bearer {token}")

@@ -17,14 +17,6 @@ pytestmark = pytest.mark.django_db
 REQUEST = 3  # session, user, unread notifications
 
 
-@pytest.fixture
-def people(group, make_user):
-    users = [make_user(f"neighbour{i}") for i in range(6)]
-    for user in users:
-        networks.group_join(actor=user, group=group)
-    return users
-
-
 def get(client, user, path, django_assert_num_queries, queries):
     client.force_login(user)
     with django_assert_num_queries(queries):

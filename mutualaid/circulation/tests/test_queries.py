@@ -8,41 +8,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mutualaid.circulation import services
-from mutualaid.circulation.models import URGENCY_RANK, Category, Match, Need, Offer, Urgency
+from mutualaid.circulation.models import Match, Need
+from mutualaid.circulation.tests.rows import add_needs, add_offers
 from mutualaid.networks import services as networks
 
 pytestmark = pytest.mark.django_db
-
-URGENCIES = list(Urgency.values)
-
-
-def add_needs(group, requesters, count: int) -> None:
-    """Rows straight into the tables: fast, and the page must not care how they got there."""
-    categories = list(Category.objects.all())
-    existing = Need.objects.count()
-    Need.objects.bulk_create([
-        Need(group=group, requester=requesters[i % len(requesters)], created_by=requesters[i % len(requesters)],
-             title=f"Need {existing + i}", category=categories[i % len(categories)], quantity=1 + i % 4,
-             urgency=URGENCIES[i % 4], urgency_rank=URGENCY_RANK[URGENCIES[i % 4]], location_name="Northside")
-        for i in range(count)
-    ])
-
-
-def add_offers(group, helpers, count: int) -> None:
-    categories = list(Category.objects.all())
-    Offer.objects.bulk_create([
-        Offer(group=group, helper=helpers[i % len(helpers)], title=f"Offer {i}",
-              category=categories[i % len(categories)], quantity=3)
-        for i in range(count)
-    ])
-
-
-@pytest.fixture
-def people(group, make_user):
-    users = [make_user(f"neighbour{i}") for i in range(5)]
-    for user in users:
-        networks.group_join(actor=user, group=group)
-    return users
 
 
 def count_queries(client, path, params=None) -> int:
