@@ -11,23 +11,24 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from mutualaid.networks.models import Group, group_scope
 
 DEFAULT_CATEGORIES = [
-    # slug, English name, unit
-    ("food", _("Food"), _("meals")),
-    ("groceries", _("Groceries"), _("bags")),
-    ("medicine-pickup", _("Medicine pick-up"), _("trips")),
-    ("transport", _("Transport"), _("rides")),
-    ("childcare", _("Childcare"), _("hours")),
-    ("housing", _("Housing"), _("nights")),
-    ("hygiene", _("Hygiene supplies"), _("kits")),
-    ("clothing", _("Clothing"), _("items")),
-    ("household-repair", _("Household repair"), _("jobs")),
-    ("emotional-support", _("Emotional support"), _("calls")),
-    ("translation", _("Translation"), _("hours")),
-    ("other", _("Other"), _("units")),
+    # slug, English name, unit (one and many: ngettext_lazy(...) % {"count": n} gives the form for n)
+    ("food", _("Food"), ngettext_lazy("meal", "meals", "count")),
+    ("groceries", _("Groceries"), ngettext_lazy("bag", "bags", "count")),
+    ("medicine-pickup", _("Medicine pick-up"), ngettext_lazy("trip", "trips", "count")),
+    ("transport", _("Transport"), ngettext_lazy("ride", "rides", "count")),
+    ("childcare", _("Childcare"), ngettext_lazy("hour", "hours", "count")),
+    ("housing", _("Housing"), ngettext_lazy("night", "nights", "count")),
+    ("hygiene", _("Hygiene supplies"), ngettext_lazy("kit", "kits", "count")),
+    ("clothing", _("Clothing"), ngettext_lazy("item", "items", "count")),
+    ("household-repair", _("Household repair"), ngettext_lazy("job", "jobs", "count")),
+    ("emotional-support", _("Emotional support"), ngettext_lazy("call", "calls", "count")),
+    ("translation", _("Translation"), ngettext_lazy("hour", "hours", "count")),
+    ("other", _("Other"), ngettext_lazy("unit", "units", "count")),
 ]
 
 
@@ -36,7 +37,8 @@ class Category(models.Model):
 
     slug = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=80)
-    unit = models.CharField(max_length=40, default="units")
+    unit = models.CharField(max_length=40, default="units", help_text="The unit for many: 'rides'.")
+    unit_singular = models.CharField(max_length=40, blank=True, help_text="The unit for one: 'ride' (empty: as unit).")
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -55,9 +57,15 @@ class Category(models.Model):
 
     @property
     def unit_label(self) -> str:
-        from django.utils.translation import gettext
+        """The unit for many, in the active language ("rides", "viajes")."""
+        return self.unit_for(2)
 
-        return gettext(self.unit)
+    def unit_for(self, count: int) -> str:
+        """The unit for `count` in the active language: "1 ride", "2 rides" (default units are translated with
+        their plural forms; custom ones are shown as written)."""
+        from django.utils.translation import ngettext
+
+        return ngettext(self.unit_singular or self.unit, self.unit, count)
 
 
 class Urgency(models.TextChoices):

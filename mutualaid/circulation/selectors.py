@@ -212,7 +212,7 @@ def referral_targets(need: Need) -> QuerySet[Group]:
 HOME_LIST_LENGTH = 10
 # What a need's card shows (circulation/_need_card.html; with show_group, also "group__name").
 NEED_CARD_FIELDS = ("public_id", "title", "urgency", "status", "quantity", "quantity_claimed", "location_name",
-                    "needed_by", "category__name", "category__unit")
+                    "needed_by", "category__name", "category__unit", "category__unit_singular")
 
 
 @dataclass
@@ -241,7 +241,8 @@ def home_lists(user: User) -> HomeLists:
     live_matches, live_count = _first_rows_and_count(
         user_live_matches(user).select_related(None).select_related("need__group", "need__category", "helper")
         .only("status", "quantity", "created_at", "cancel_reason", "helper__username", "need__public_id",
-              "need__title", "need__group__name", "need__category__name", "need__category__unit"),
+              "need__title", "need__group__name", "need__category__name", "need__category__unit",
+              "need__category__unit_singular"),
         HOME_LIST_LENGTH)
     return HomeLists(list(user_groups(user)), open_needs, open_count, live_matches, live_count)
 

@@ -35,8 +35,9 @@ def categories_ensure_defaults() -> int:
         return 0
     with audited_atomic(), translation.override("en"):
         for position, (slug, name, unit) in missing:
-            Category.objects.get_or_create(slug=slug, defaults={"name": str(name), "unit": str(unit),
-                                                                "position": position})
+            Category.objects.get_or_create(slug=slug, defaults={
+                "name": str(name), "unit": str(unit % {"count": 2}), "unit_singular": str(unit % {"count": 1}),
+                "position": position})
             audit_record(actor=None, action="category.created", object_type="circulation.category", object_id=slug,
                          after={"slug": slug, "name": str(name)})
     return len(missing)

@@ -73,7 +73,7 @@ def test_home_for_a_member_shows_groups_needs_matches_and_unread(client, group, 
     body = as_user(client, owner).get(url("home")).content.decode()
     assert "Northside Pod" in body
     assert "Groceries for a family of four" in body          # my open need
-    assert "mateo brings 1 bags" in body                      # my match
+    assert "mateo brings 1 bag" in body                      # my match
     assert as_user(client, owner).get(url("home")).context["unread_notifications"] == 1
 
 
@@ -465,9 +465,9 @@ def test_a_coordinator_refers_a_need_to_another_group(client, member_need, other
 def test_my_matches_and_my_posts(client, member_need, member, helper):
     claim(member_need, helper)
     body = as_user(client, helper).get(url("my_matches")).content.decode()
-    assert member_need.title in body and "You bring 1 rides" in body
+    assert member_need.title in body and "You bring 1 ride" in body
     body = as_user(client, member).get(url("my_matches")).content.decode()
-    assert "hana brings 1 rides" in body
+    assert "hana brings 1 ride" in body
     assert member_need.title in client.get(url("my_posts")).content.decode()
 
 
