@@ -210,7 +210,8 @@ def referral_targets(need: Need) -> QuerySet[Group]:
 # --- The signed-in home page ---------------------------------------------------------------------
 
 HOME_LIST_LENGTH = 10
-# What a need's card shows (circulation/_need_card.html; with show_group, also "group__name").
+# What a need's card shows (circulation/_need_card.html; also "group__timezone" when it has a needed-by time, and
+# "group__name" with show_group).
 NEED_CARD_FIELDS = ("public_id", "title", "urgency", "status", "quantity", "quantity_claimed", "location_name",
                     "needed_by", "category__name", "category__unit", "category__unit_singular")
 
@@ -237,12 +238,12 @@ def home_lists(user: User) -> HomeLists:
     # Only the columns the cards show (circulation/_need_card.html, _match_card.html): building the related
     # instances whole cost more than rendering the cards.
     open_needs, open_count = _first_rows_and_count(
-        user_open_needs(user).only(*NEED_CARD_FIELDS, "group__name"), HOME_LIST_LENGTH)
+        user_open_needs(user).only(*NEED_CARD_FIELDS, "group__name", "group__timezone"), HOME_LIST_LENGTH)
     live_matches, live_count = _first_rows_and_count(
         user_live_matches(user).select_related(None).select_related("need__group", "need__category", "helper")
         .only("status", "quantity", "created_at", "cancel_reason", "helper__username", "need__public_id",
-              "need__title", "need__group__name", "need__category__name", "need__category__unit",
-              "need__category__unit_singular"),
+              "need__title", "need__group__name", "need__group__timezone", "need__category__name",
+              "need__category__unit", "need__category__unit_singular"),
         HOME_LIST_LENGTH)
     return HomeLists(list(user_groups(user)), open_needs, open_count, live_matches, live_count)
 

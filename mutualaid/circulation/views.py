@@ -118,6 +118,11 @@ def group_board(request, group_id):
 @service_errors
 def need_create(request, group_id):
     access = group_access(request.user, group_id, require="member")
+    with timezone.override(access.group.timezone):  # times typed in the form are the group's local times
+        return _need_create(request, access)
+
+
+def _need_create(request, access):
     categories = list(selectors.category_list())
     form = NeedForm(request.POST or None, categories=categories, can_proxy=access.is_coordinator,
                     initial={"location_name": access.group.location_name})
@@ -151,6 +156,11 @@ def need_create(request, group_id):
 @service_errors
 def offer_create(request, group_id):
     access = group_access(request.user, group_id, require="member")
+    with timezone.override(access.group.timezone):  # times typed in the form are the group's local times
+        return _offer_create(request, access)
+
+
+def _offer_create(request, access):
     form = OfferForm(request.POST or None, categories=selectors.category_list(),
                      initial={"location_name": access.group.location_name})
     if request.method == "POST" and form.is_valid():
