@@ -21,6 +21,9 @@ class User(AbstractUser):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES,
                                 help_text=_("Leave empty to follow your browser."))
+    # The language of the browser the member last logged in with: what e-mails are written in when `language` is
+    # empty (a notification is sent outside any request of theirs, so it cannot ask their browser).
+    browser_language = models.CharField(max_length=8, blank=True, choices=settings.LANGUAGES)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

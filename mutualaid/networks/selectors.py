@@ -149,6 +149,7 @@ def user_export_data(user: User) -> dict[str, Any]:
         "profile": {
             "id": str(user.public_id), "username": user.username, "email": user.email,
             "first_name": user.first_name, "last_name": user.last_name, "language": user.language,
+            "browser_language": user.browser_language,
             "date_joined": _iso(user.date_joined), "last_login": _iso(user.last_login),
         },
         "memberships": [

@@ -73,6 +73,19 @@ def _hash_token(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def user_remember_browser_language(*, user: User, language: str) -> None:
+    """Remember the language of the browser a member logs in with, for the e-mails of members who follow their
+    browser (an explicit language setting wins). Writes only when it changed."""
+    if language not in dict(settings.LANGUAGES) or user.language or user.browser_language == language:
+        return
+    with audited_atomic():
+        before = {"browser_language": user.browser_language}
+        user.browser_language = language
+        user.save(update_fields=["browser_language"])
+        audit_record(actor=user, action="user.browser_language_seen", obj=user, before=before,
+                     after={"browser_language": language})
+
+
 def token_create(*, actor: User) -> str:
     """Issue a new API token. The key is returned once; only its hash is stored."""
     key = secrets.token_urlsafe(32)
@@ -339,7 +352,7 @@ def notify(*, user: User, kind: str, params: dict[str, Any], url: str = "") -> N
     def deliver() -> None:
         Notification.objects.create(user=user, kind=kind, params=params, url=url)
         if user.email:
-            with translation.override(user.language or None):
+            with translation.override(user.language or user.browser_language or None):
                 text = notification_text(kind, params)
                 link = f"{settings.SITE_URL.rstrip('/')}{url}" if url else ""
                 send_mail(subject=text[:120], message=f"{text}\n\n{link}".strip(), from_email=None,
@@ -411,7 +424,7 @@ def user_anonymise(*, actor: User) -> User:
         tokens = ApiToken.objects.filter(user=actor).delete()[0]
         sessions = _user_sessions_delete(actor)
         actor.username = placeholder
-        actor.email = actor.first_name = actor.last_name = actor.language = ""
+        actor.email = actor.first_name = actor.last_name = actor.language = actor.browser_language = ""
         actor.set_unusable_password()
         actor.is_active = actor.is_staff = actor.is_superuser = False
         actor.last_login = None

@@ -89,6 +89,8 @@ def signup(request):
             form.add_service_error(exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            services.user_remember_browser_language(user=user,
+                                                    language=translation.get_language_from_request(request))
             messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": user.username})
             return redirect("group_list")
     if request.method == "POST":
@@ -102,6 +104,8 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        services.user_remember_browser_language(user=self.request.user,
+                                                language=translation.get_language_from_request(self.request))
         messages.success(self.request, _("You are signed in."))
         return response
 
