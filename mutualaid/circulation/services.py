@@ -452,6 +452,16 @@ def _cancel_match_locked(*, actor: User, match: Match, need: Need, reason: str) 
                url=f"/needs/{need.public_id}/")
 
 
+def _return_claim_locked(*, actor: User, match: Match, need: Need, reason: str) -> None:
+    """Cancel one confirmed match of a need that stays open (rows locked by the caller): the quantity returns to the
+    need and its status follows."""
+    before = _need_public_state(need)
+    _cancel_match_locked(actor=actor, match=match, need=need, reason=reason)
+    _refresh_need_status(need)
+    need.save()
+    audit_record(actor=actor, action="need.claim_returned", obj=need, before=before, after=_need_public_state(need))
+
+
 def match_cancel(*, actor: User, match: Match, reason: str) -> Match:
     """Either side (or a coordinator) cancels a confirmed match; its quantity returns to the need."""
     is_requester, is_helper, is_coordinator = _match_parties(actor, match)
@@ -463,12 +473,7 @@ def match_cancel(*, actor: User, match: Match, reason: str) -> Match:
         match = Match.objects.select_for_update().get(pk=match.pk)
         if match.status != Match.Status.CONFIRMED:
             raise Conflict(_("This match is already %(status)s.") % {"status": match.get_status_display()})
-        before = _need_public_state(need)
-        _cancel_match_locked(actor=actor, match=match, need=need, reason=reason)
-        _refresh_need_status(need)
-        need.save()
-        audit_record(actor=actor, action="need.claim_returned", obj=need, before=before,
-                     after=_need_public_state(need))
+        _return_claim_locked(actor=actor, match=match, need=need, reason=reason)
     return match
 
 
@@ -481,12 +486,7 @@ def _hand_back_claims(*, actor: User, reason: str, matches) -> int:
         locked = Match.objects.select_for_update().get(pk=match.pk)
         if locked.status != Match.Status.CONFIRMED:  # completed or cancelled meanwhile
             continue
-        before = _need_public_state(need)
-        _cancel_match_locked(actor=actor, match=locked, need=need, reason=reason)
-        _refresh_need_status(need)
-        need.save()
-        audit_record(actor=actor, action="need.claim_returned", obj=need, before=before,
-                     after=_need_public_state(need))
+        _return_claim_locked(actor=actor, match=locked, need=need, reason=reason)
         count += 1
     return count
 
