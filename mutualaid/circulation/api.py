@@ -58,22 +58,18 @@ class Rendered:
 
 
 def need_out(need: Need) -> dict:
-    return {
-        "id": need.public_id, "group": need.group.public_id, "title": need.title, "description": need.description,
-        "category": need.category.slug, "quantity": need.quantity, "quantity_claimed": need.quantity_claimed,
-        "quantity_fulfilled": need.quantity_fulfilled, "quantity_left": need.quantity_left,
-        "urgency": need.urgency, "status": need.status, "needed_by": need.needed_by,
-        "location_name": need.location_name, "lat": need.lat, "lon": need.lon,
-        "requester": need.requester.username if need.requester_id else None,
-        "proxy_intake": need.requester_id is None,
-        "duplicate_of": need.duplicate_of.public_id if need.duplicate_of_id else None,
-        "referred_to": need.referred_to.public_id if need.referred_to_id else None,
-        "created_at": need.created_at,
-    }
+    """A need's public record (NeedOut), from an instance: the row need_row_out reads, in NEED_API_COLUMNS order."""
+    return need_row_out((
+        need.public_id, need.group.public_id, need.title, need.description, need.category.slug, need.quantity,
+        need.quantity_claimed, need.quantity_fulfilled, need.urgency, need.status, need.needed_by, need.location_name,
+        need.lat, need.lon, need.requester_id, need.requester.username if need.requester_id else None,
+        need.duplicate_of.public_id if need.duplicate_of_id else None,
+        need.referred_to.public_id if need.referred_to_id else None, need.created_at))
 
 
 def need_row_out(row: tuple) -> dict:
-    """need_out for a row of selectors.NeedApiPage (selectors.NEED_API_COLUMNS, in order): the same keys and values."""
+    """A need's public record (NeedOut) from a row in selectors.NEED_API_COLUMNS order: the list reads such rows
+    (selectors.NeedApiPage), need_out builds one from an instance."""
     (public_id, group, title, description, category, quantity, quantity_claimed, quantity_fulfilled, urgency, status,
      needed_by, location_name, lat, lon, requester_id, requester, duplicate_of, referred_to, created_at) = row
     return {
