@@ -10,9 +10,10 @@ from mutualaid.networks import services as networks
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Cached renderings are keyed on database rows that each test rolls back: no test sees another's."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in caches:
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

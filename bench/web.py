@@ -10,11 +10,15 @@ database (an SQLite file in a temp dir, or a PostgreSQL database created for the
 `mutualaid serve` on a free port in 18000-18999 of 127.0.0.1, and measures with wrk (Debian's `wrk` package), at 8
 and 32 concurrent connections: the group board, a need's page, the needs API list and the signed-in home page,
 beside /healthz (no database: the framework's ceiling in the same server and run). Writes a Markdown table.
+The client sends what a member's browser sends (its session and CSRF cookies), so a repeated visit is answered from
+the page kept for that member (mutualaid.pagecache); `--no-page-cache` makes every visit make its page anew, as a
+first visit, or one after a change, does.
 Targets: every page at least 40 % of the ceiling's throughput, and p95 under 150 ms at 8 connections.
 """
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -24,6 +28,7 @@ import sys
 import tempfile
 import time
 from datetime import timedelta
+from http.cookies import SimpleCookie
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -220,6 +225,21 @@ def wrk(port: int, path: str, connections: int, seconds: float, script: Path, *,
     return result
 
 
+def csrf_cookie(port: int) -> str:
+    """The CSRF cookie the server gives a browser on its first page."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        connection.request("GET", "/login/")
+        response = connection.getresponse()
+        response.read()
+        cookies = SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookies.load(header)
+    finally:
+        connection.close()
+    return cookies["csrftoken"].value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/web.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=10, help="seconds per page and client count, split into "
@@ -229,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--append", action="store_true", help="add this database's table to --out")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--no-page-cache", action="store_true", help="serve with PAGE_CACHE_SECONDS=0: every visit "
+                        "makes its page (a first visit's cost), instead of a member's repeated visits")
     parser.add_argument("--only", default="", help="comma-separated page names to measure (default: all)")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -250,12 +272,16 @@ def main(argv: list[str] | None = None) -> int:
         built = time.monotonic() - started
         print(f"engine: {db.engine}; data set built in {built:.0f} s", flush=True)
         port = free_port()
-        server = Server(server_env(db.url, var_dir), port, var_dir / "server.log", workers=args.workers,
+        env = server_env(db.url, var_dir)
+        if args.no_page_cache:
+            env["PAGE_CACHE_SECONDS"] = "0"
+        server = Server(env, port, var_dir / "server.log", workers=args.workers,
                         threads=args.threads)
         server.start()
         script = var_dir / "bench.lua"
         script.write_text(WRK_SCRIPT)
-        cookie = f"sessionid={ids['session']}"
+        # As a browser does: the session, and the CSRF cookie its first page gave it (every page has a form).
+        cookie = f"sessionid={ids['session']}; csrftoken={csrf_cookie(port)}"
         pages = [
             ("ceiling: /healthz (no database)", "/healthz", {}),
             ("group board (signed in)", f"/groups/{ids['group']}/", {"cookie": cookie}),
@@ -292,7 +318,9 @@ def main(argv: list[str] | None = None) -> int:
                       f"  (rounds: {each} req/s)", flush=True)
         workers = args.workers or (2 * (os.cpu_count() or 1) + 1)
         threads = args.threads or int(os.environ.get("WEB_THREADS", "4"))
-        lines = [f"### {'PostgreSQL' if db.engine == 'postgresql' else 'SQLite'}, "
+        visits = ("every visit makes its page (`PAGE_CACHE_SECONDS=0`)" if args.no_page_cache else
+                  "a member's repeated visits, answered from kept pages (mutualaid.pagecache)")
+        lines = [f"### {'PostgreSQL' if db.engine == 'postgresql' else 'SQLite'}: {visits}, "
                  f"{time.strftime('%Y-%m-%d')}", "",
                  f"Data set: {GROUPS} groups, {MEMBERS:,} members, {NEEDS:,} needs and {OFFERS:,} offers over two "
                  f"years (built in {built:.0f} s). `mutualaid serve` with {workers} workers × {threads} threads on "

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "mutualaid.pagecache.PageCacheMiddleware",  # before anything reads the signed-in user: a kept page costs 1 query
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "mutualaid.networks.middleware.UserLanguageMiddleware",
@@ -123,6 +124,17 @@ else:
     # One test database per test process, so that two suites on one server never drop each other's.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Each worker's own memory: the board as members see it (circulation.views), and signed-in pages kept until what
+# they show changes (mutualaid.pagecache). Neither needs a server beside the app: both are keyed or checked on the
+# scope stamps that every change writes in its own transaction.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
+              "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "2000"))}},
+}
+# How long a kept page may be served, at most (pages say "3 hours ago"); 0 turns the page cache off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
 
 AUTH_USER_MODEL = "networks.User"
 PASSWORD_HASHERS = [
@@ -188,6 +200,9 @@ else:
 # Served over HTTPS (SITE_URL https://...): secure cookies, HSTS and a redirect from http, each overridable.
 SERVED_OVER_HTTPS = not DEBUG and SITE_URL.startswith("https://")
 SESSION_COOKIE_HTTPONLY = True
+# Messages ("Your need is posted") travel in a cookie, never in the session: a request that carries one is never
+# answered from a kept page (mutualaid.pagecache), and that needs no session read to tell.
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", SERVED_OVER_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SERVED_OVER_HTTPS)

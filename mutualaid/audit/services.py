@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from django.db import transaction
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from .models import AuditEntry, AuditHead, ScopeStamp
@@ -58,7 +60,7 @@ def audited_atomic() -> Iterator[None]:
         try:
             yield
             if outermost and _pending.entries:
-                _stamp(scope for record in _pending.entries for scope in record["scopes"])
+                stamp_scopes(scope for record in _pending.entries for scope in record["scopes"])
                 _append(_pending.entries)
         except BaseException:
             del _pending.entries[mark:]
@@ -94,12 +96,15 @@ def audit_record(*, actor: Any, action: str, obj: Any = None, object_type: str =
     if _pending.depth:
         _pending.entries.append(record)
         return None
-    _stamp(scopes)
+    stamp_scopes(scopes)
     return _append([record])[0]
 
 
-def _stamp(scopes: Iterable[str]) -> None:
-    """A new token for each scope, in sorted order (two writers lock shared scope rows in the same order, and before
+def stamp_scopes(scopes: Iterable[str]) -> None:
+    """Stamp scopes for a change that has no audit entry of its own (a notification arriving); audited changes are
+    stamped by `audit_record`. Call it inside the change's transaction.
+
+    A new token for each scope, in sorted order (two writers lock shared scope rows in the same order, and before
     the chain's head, so they never deadlock). An upsert: no read, no race on a scope's first stamp."""
     scopes = sorted(set(scopes))
     if scopes:
@@ -117,6 +122,13 @@ def scope_stamp(scope: str) -> str:
         cursor.execute(f"SELECT token FROM {ScopeStamp._meta.db_table} WHERE scope = %s", [scope])  # noqa: S608
         row = cursor.fetchone()
     return row[0] if row else ""
+
+
+def stamp_of(prefix: str, ref: str) -> Subquery:
+    """The stamp of each row's scope "<prefix>:<the row's `ref`>" ("group", "group_id", say), as an annotation: read
+    in the same query as the row, so that no change can commit between the two (NULL before any)."""
+    scope = Concat(Value(f"{prefix}:"), Cast(OuterRef(ref), CharField()), output_field=CharField())
+    return Subquery(ScopeStamp.objects.filter(scope=scope).values("token")[:1], output_field=CharField())
 
 
 def _append(records: list[dict[str, Any]]) -> list[AuditEntry]:

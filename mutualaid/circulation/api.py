@@ -14,6 +14,7 @@ from mutualaid.networks.models import Group
 from mutualaid.networks.permissions import group_access
 from mutualaid.networks.schemas import InputSchema, errors
 from mutualaid.networks.selectors import user_groups
+from mutualaid.pagecache import cacheable_route, depends_on
 
 from . import selectors, services
 from .models import Match, Need, Offer, Urgency
@@ -161,12 +162,15 @@ def list_categories(request):
 
 @router.get("/needs", response={200: list[NeedOut], **errors(401, 404, 422)}, tags=["needs"])
 @paginate(Pagination)
+@cacheable_route("api:list_needs")
 def list_needs(request, filters: Query[NeedQuery]):
     _check_choice(filters.status, Need.Status.values, "status")
     _check_choice(filters.urgency, Urgency.values, "urgency")
     group_id = None
     if filters.group:
-        group_id = group_access(request.auth, filters.group, require="member").group.pk
+        access = group_access(request.auth, filters.group, require="member")
+        group_id = access.group.pk
+        depends_on(request, access.stamps())  # one group's list is kept until that group (or a name in it) changes
     page = selectors.NeedApiPage(
         filters=selectors.NeedFilters(status=filters.status, category=filters.category, urgency=filters.urgency),
         group_id=group_id, user=request.auth)

@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from mutualaid.networks.models import Group, group_scope
+from mutualaid.networks.models import Group, group_scope, user_scope
 
 DEFAULT_CATEGORIES = [
     # slug, English name, unit (one and many: ngettext_lazy(...) % {"count": n} gives the form for n)
@@ -144,7 +144,7 @@ class Need(models.Model):
         return self.title
 
     def audit_scopes(self) -> list[str]:
-        return [group_scope(self.group_id)]
+        return [group_scope(self.group_id), *(user_scope(u) for u in (self.requester_id, self.created_by_id) if u)]
 
     @property
     def quantity_left(self) -> int:
@@ -256,7 +256,9 @@ class Match(models.Model):
         return f"{self.quantity} × {self.need}"
 
     def audit_scopes(self) -> list[str]:
-        return [group_scope(self.need.group_id)]
+        need = self.need
+        return [group_scope(need.group_id),
+                *(user_scope(u) for u in (self.helper_id, need.requester_id, need.created_by_id) if u)]
 
     @property
     def is_live(self) -> bool:

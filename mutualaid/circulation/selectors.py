@@ -10,6 +10,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.utils import timezone
 
+from mutualaid.audit.services import stamp_of
 from mutualaid.networks.models import Group, Membership, User
 from mutualaid.networks.selectors import user_groups
 
@@ -74,10 +75,13 @@ def board_offers(group: Group, *, category: str = "") -> QuerySet[Offer]:
 def need_detail(public_id) -> Need | None:
     """A need with its group, category, requester and author, and its matches with their helpers (two queries).
     The original of a duplicate and the group a need was referred to are read when asked for: only closed needs
-    have one, so every other need's query does without those two joins."""
+    have one, so every other need's query does without those two joins. The stamps of its group and network are
+    read with it (`group_stamp`, `network_stamp`), for cached renderings of its page."""
     try:
         return (Need.objects.select_related("group", "category", "requester", "created_by")
                 .prefetch_related(Prefetch("matches", queryset=Match.objects.select_related("helper")))
+                .annotate(group_stamp=stamp_of("group", "group_id"),
+                          network_stamp=stamp_of("network", "group__network_id"))
                 .get(public_id=public_id))
     except (Need.DoesNotExist, ValueError, TypeError):
         return None
@@ -235,6 +239,8 @@ def _first_rows_and_count(qs: QuerySet, limit: int) -> tuple[list, int]:
 def home_lists(user: User) -> HomeLists:
     """The signed-in home page: the user's groups, their open needs and their matches in progress (the newest
     HOME_LIST_LENGTH of each, with how many there are), in five queries whatever the amount of data."""
+    # The groups first, with their stamps (mutualaid.pagecache): the cards below show their names.
+    groups = list(user_groups(user).annotate(stamp=stamp_of("group", "pk")))
     # Only the columns the cards show (circulation/_need_card.html, _match_card.html): building the related
     # instances whole cost more than rendering the cards.
     open_needs, open_count = _first_rows_and_count(
@@ -245,7 +251,7 @@ def home_lists(user: User) -> HomeLists:
               "need__title", "need__group__name", "need__group__timezone", "need__category__name",
               "need__category__unit", "need__category__unit_singular"),
         HOME_LIST_LENGTH)
-    return HomeLists(list(user_groups(user)), open_needs, open_count, live_matches, live_count)
+    return HomeLists(groups, open_needs, open_count, live_matches, live_count)
 
 
 # --- A member's own data (export) -----------------------------------------------------------------

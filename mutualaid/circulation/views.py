@@ -21,7 +21,8 @@ from django.views.decorators.http import require_POST
 from mutualaid.audit.services import scope_stamp
 from mutualaid.errors import InvalidInput
 from mutualaid.networks import selectors as network_selectors
-from mutualaid.networks.models import group_scope
+from mutualaid.networks.models import group_scope, network_scope
+from mutualaid.pagecache import cacheable, depends_on
 from mutualaid.networks.permissions import group_access
 from mutualaid.networks.views import paginate, service_errors
 
@@ -49,10 +50,13 @@ def group_leave(request, group_id):
 # --- Home and the group page ----------------------------------------------------------------------
 
 
+@cacheable
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "circulation/home.html", {})
     lists = selectors.home_lists(request.user)
+    # The member's own needs and matches are under their own scope (read before anything); their groups' here.
+    depends_on(request, {group_scope(g.pk): g.stamp for g in lists.groups})
     return render(request, "circulation/home.html", {
         "groups": lists.groups,
         "open_needs": lists.open_needs, "open_needs_count": lists.open_needs_count,
@@ -64,7 +68,9 @@ def _group_page(request, group_id, *, require: str):
     access = group_access(request.user, group_id, require=require)
     context = {"access": access, "group": access.group}
     if access.is_member:
-        context["board"] = _board(request, access.group)
+        stamps = access.stamps()
+        depends_on(request, stamps)
+        context["board"] = _board(request, access.group, stamps[group_scope(access.group.pk)])
         context["member_count"] = context["board"]["member_count"]
     else:
         context["member_count"] = network_selectors.active_member_count(access.group)
@@ -73,11 +79,13 @@ def _group_page(request, group_id, *, require: str):
     return render(request, "circulation/group_detail.html", context)
 
 
-def _board(request, group) -> dict:
+def _board(request, group, stamp: str | None = None) -> dict:
     """The board as every member sees it (its HTML and the member count), cached per group stamp, language, time
-    zone and query string. The stamp is read first and changes with every audited change to the group's needs,
-    offers, matches, memberships or members' names, so a member never sees an older board than the data."""
-    stamp = scope_stamp(group_scope(group.pk))
+    zone and query string. The stamp is read first (or was, with the membership) and changes with every audited
+    change to the group's needs, offers, matches, memberships or members' names, so a member never sees an older
+    board than the data."""
+    if stamp is None:
+        stamp = scope_stamp(group_scope(group.pk))
     query = request.GET.urlencode()
     key = "board:" + hashlib.sha256(
         f"{group.pk}|{stamp}|{get_language()}|{timezone.get_current_timezone_name()}|{query}".encode()).hexdigest()
@@ -98,12 +106,14 @@ def _board(request, group) -> dict:
     return board
 
 
+@cacheable
 @service_errors
 def group_detail(request, group_id):
     """Everyone sees the public description; members see the board under it."""
     return _group_page(request, group_id, require="public")
 
 
+@cacheable
 @login_required
 @service_errors
 def group_board(request, group_id):
@@ -208,10 +218,15 @@ def _need_page(request, access, *, claim_form=None, cancel_form=None, duplicate_
     return render(request, "circulation/need_detail.html", context)
 
 
+@cacheable
 @login_required
 @service_errors
 def need_detail(request, need_id):
-    return _need_page(request, need_access(request.user, need_id))
+    access = need_access(request.user, need_id)
+    need = access.need  # read with its group's and network's stamps; the viewer's own scope was read before
+    depends_on(request, {group_scope(need.group_id): need.group_stamp,
+                         network_scope(need.group.network_id): need.network_stamp})
+    return _need_page(request, access)
 
 
 @require_POST

@@ -17,6 +17,18 @@ def group_scope(group_id: int) -> str:
     return f"group:{group_id}"
 
 
+def network_scope(network_id: int) -> str:
+    """The scope of what a network's groups are called and where they are: every audited change to a group stamps
+    it (a need's page names the other groups it can be referred to)."""
+    return f"network:{network_id}"
+
+
+def user_scope(user_id: int) -> str:
+    """The scope of what a person sees as theirs wherever they are: their memberships, settings and
+    notifications, the needs they posted and the matches they are part of (`mutualaid.pagecache`)."""
+    return f"user:{user_id}"
+
+
 class User(AbstractUser):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES,
@@ -34,6 +46,9 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+    def audit_scopes(self) -> list[str]:
+        return [user_scope(self.pk)]
 
     def group_scopes(self) -> list[str]:
         """A member's name shows on the boards of the groups they belong or belonged to: a change of name stamps
@@ -88,7 +103,7 @@ class Group(models.Model):
         return self.name
 
     def audit_scopes(self) -> list[str]:
-        return [group_scope(self.pk)]
+        return [group_scope(self.pk), network_scope(self.network_id)]
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -125,7 +140,7 @@ class Membership(models.Model):
         return f"{self.user} in {self.group}"
 
     def audit_scopes(self) -> list[str]:
-        return [group_scope(self.group_id)]  # the member count
+        return [group_scope(self.group_id), user_scope(self.user_id)]  # the member count, the member's groups
 
 
 class Trust(models.Model):

@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 
 from mutualaid.errors import NotAllowed, NotFound
 
-from .models import Group, Membership, User
+from mutualaid.audit.services import stamp_of
+
+from .models import Group, Membership, User, group_scope, network_scope
 from .selectors import membership_for
 
 
@@ -28,6 +30,12 @@ class GroupAccess:
     @property
     def is_coordinator(self) -> bool:
         return self.membership is not None and self.membership.is_coordinator
+
+    def stamps(self) -> dict[str, str | None]:
+        """The stamps of the group and its network, as read with the membership on a member's visit (None when
+        they were not read): what a cached rendering of the group's content is keyed or checked on."""
+        return {group_scope(self.group.pk): getattr(self.membership, "group_stamp", None),
+                network_scope(self.group.network_id): getattr(self.membership, "network_stamp", None)}
 
 
 def get_group(public_id) -> Group:
@@ -45,6 +53,7 @@ def _membership_by_group_id(user: User | None, public_id) -> Membership | None:
     except ValueError:
         return None  # get_group answers 404
     return (Membership.objects.active().select_related("group__network")
+            .annotate(group_stamp=stamp_of("group", "group_id"), network_stamp=stamp_of("network", "group__network_id"))
             .filter(group__public_id=public_id, user=user).first())
 
 

@@ -15,10 +15,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from mutualaid.audit.services import audit_record, audited_atomic
+from mutualaid.audit.services import audit_record, audited_atomic, stamp_scopes
 from mutualaid.errors import Conflict, InvalidInput, NotAllowed
 
-from .models import ApiToken, Application, Group, Membership, Network, Notification, Trust, User
+from .models import ApiToken, Application, Group, Membership, Network, Notification, Trust, User, user_scope
 from .selectors import active_member_count, membership_for, notification_text, trust_received_count
 
 # --- Accounts -------------------------------------------------------------------------------------
@@ -350,7 +350,9 @@ def notify(*, user: User, kind: str, params: dict[str, Any], url: str = "") -> N
     """Record an in-app notification and e-mail it, once the surrounding transaction has committed."""
 
     def deliver() -> None:
-        Notification.objects.create(user=user, kind=kind, params=params, url=url)
+        with transaction.atomic():
+            Notification.objects.create(user=user, kind=kind, params=params, url=url)
+            stamp_scopes([user_scope(user.pk)])  # the unread count in the member's pages
         if user.email:
             with translation.override(user.language or user.browser_language or None):
                 text = notification_text(kind, params)

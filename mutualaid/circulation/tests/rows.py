@@ -1,8 +1,13 @@
 """Rows straight into the tables, for tests about how pages scale: fast, and a page must not care how they got
-there. They bypass the services, so they stamp no group: clear the cache before reading a cached page after them."""
+there. They bypass the services and their audit entries, but stamp the scopes those would (the group's, and the
+people's own), so that cached pages see them as they would see a service's change."""
 from __future__ import annotations
 
+from django.db import transaction
+
+from mutualaid.audit.services import stamp_scopes
 from mutualaid.circulation.models import URGENCY_RANK, Category, Need, Offer, Urgency
+from mutualaid.networks.models import group_scope, user_scope
 
 URGENCIES = list(Urgency.values)
 
@@ -17,6 +22,12 @@ def add_needs(group, requesters, count: int) -> None:
              urgency=URGENCIES[i % 4], urgency_rank=URGENCY_RANK[URGENCIES[i % 4]], location_name="Northside")
         for i in range(count)
     ])
+    _stamp(group, requesters)
+
+
+def _stamp(group, people) -> None:
+    with transaction.atomic():
+        stamp_scopes([group_scope(group.pk), *(user_scope(p.pk) for p in people)])
 
 
 def add_offers(group, helpers, count: int) -> None:
@@ -26,3 +37,4 @@ def add_offers(group, helpers, count: int) -> None:
               category=categories[i % len(categories)], quantity=3)
         for i in range(count)
     ])
+    _stamp(group, helpers)
