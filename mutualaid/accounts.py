@@ -19,7 +19,7 @@ from mutualaid.circulation import services as circulation_services
 from mutualaid.errors import NotAllowed
 from mutualaid.networks import selectors as networks_selectors
 from mutualaid.networks import services as networks_services
-from mutualaid.networks.models import User
+from mutualaid.networks.models import User, group_scope
 
 EXPORT_FORMAT = "mutualaid-member-data"
 EXPORT_VERSION = 1
@@ -56,7 +56,9 @@ def account_delete(*, actor: User, password: str) -> User:
     if not password or not actor.check_password(password):
         raise NotAllowed(_("That is not your password. Your account was not deleted."), field="password")
     with audited_atomic():
+        # Pages that show their name on a need or a match, also in groups they never joined (after a referral).
+        named_in = [group_scope(g) for g in circulation_selectors.user_circulation_groups(actor)]
         counts = circulation_services.user_circulation_close(actor=actor)
         user = networks_services.user_anonymise(actor=actor)
-        audit_record(actor=user, action="account.deleted", obj=user, after=counts)
+        audit_record(actor=user, action="account.deleted", obj=user, after=counts, scopes=named_in)
     return user

@@ -90,10 +90,10 @@ class _Entry:
 
 
 def _identity(request: HttpRequest) -> tuple[str, str] | None:
-    """("token", its hash) for an API client, ("session", its key) for a browser; None for anyone else."""
-    header = request.headers.get("Authorization", "")
-    if header:
-        parts = header.split(" ")
+    """("token", its hash) for an API client, ("session", its key) for a browser: each signs in to its own part of
+    the site only (the API takes no session, the pages no token). None for anyone else."""
+    if request.path_info.startswith("/api/"):
+        parts = request.headers.get("Authorization", "").split(" ")
         if parts[0].lower() == "bearer" and len(parts) > 1:
             return ("token", hashlib.sha256(" ".join(parts[1:]).encode()).hexdigest())
         return None
@@ -104,6 +104,7 @@ def _identity(request: HttpRequest) -> tuple[str, str] | None:
 def _key(request: HttpRequest, identity: tuple[str, str]) -> str:
     parts = [request.get_full_path(), request.scheme, *identity,
              request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),  # the page's forms carry a token made from it
+             request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),  # a browser's chosen language
              *(request.headers.get(h, "") for h in VARYING_HEADERS)]
     return "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
@@ -117,6 +118,9 @@ def read_stamps(identity: tuple[str, str], user_id: int, scopes: Iterable[str]) 
     the person signed in by `identity`, if that sign-in is still good (absent if not)."""
     scopes = sorted(set(scopes) - {WHO})
     users = User._meta.db_table
+    # A session key belongs to one person for its whole life: Django gives a new key at every log-in (and flushes a
+    # session that someone else logs in to) and deletes the row at log-out. So the row still being there, with the
+    # same person's password and active account, is the sign-in Django itself would accept.
     if identity[0] == "session":
         who = (f"SELECT '{WHO}', u.password FROM {Session._meta.db_table} s, {users} u "  # noqa: S608
                "WHERE s.session_key = %s AND s.expire_date > %s AND u.id = %s AND u.is_active")

@@ -257,6 +257,14 @@ def home_lists(user: User) -> HomeLists:
 # --- A member's own data (export) -----------------------------------------------------------------
 
 
+def user_circulation_groups(user: User) -> set[int]:
+    """The groups whose pages name this person on a need or a match: where they asked, entered a need or helped
+    (a referred need keeps its requester in the group it went to)."""
+    needs = Need.objects.filter(Q(requester=user) | Q(created_by=user)).values_list("group_id", flat=True)
+    helped = Match.objects.filter(helper=user).values_list("need__group_id", flat=True)
+    return set(needs) | set(helped)
+
+
 def _iso(moment) -> str | None:
     return moment.isoformat() if moment is not None else None
 

@@ -18,8 +18,8 @@ def group_scope(group_id: int) -> str:
 
 
 def network_scope(network_id: int) -> str:
-    """The scope of what a network's groups are called and where they are: every audited change to a group stamps
-    it (a need's page names the other groups it can be referred to)."""
+    """The scope of which groups a network has: a new group stamps it (a need's page names the other groups it can
+    be referred to)."""
     return f"network:{network_id}"
 
 
@@ -103,7 +103,7 @@ class Group(models.Model):
         return self.name
 
     def audit_scopes(self) -> list[str]:
-        return [group_scope(self.pk), network_scope(self.network_id)]
+        return [group_scope(self.pk)]
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from mutualaid.audit.services import audit_record, audited_atomic, stamp_scopes
 from mutualaid.errors import Conflict, InvalidInput, NotAllowed
 
-from .models import ApiToken, Application, Group, Membership, Network, Notification, Trust, User, user_scope
+from .models import (ApiToken, Application, Group, Membership, Network, Notification, Trust, User, network_scope,
+                     user_scope)
 from .selectors import active_member_count, membership_for, notification_text, trust_received_count
 
 # --- Accounts -------------------------------------------------------------------------------------
@@ -154,7 +155,7 @@ def group_create(*, actor: User, name: str, description: str = "", public_descri
         except IntegrityError as exc:
             raise Conflict(_("A group with that name already exists."), field="name") from exc
         membership = Membership.objects.create(group=group, user=actor, role=Membership.Role.COORDINATOR)
-        audit_record(actor=actor, action="group.created", obj=group,
+        audit_record(actor=actor, action="group.created", obj=group, scopes=[network_scope(group.network_id)],
                      after={"name": name, "is_open": is_open, "location_name": location_name})
         audit_record(actor=actor, action="membership.joined", obj=membership,
                      after={"group": str(group.public_id), "role": membership.role, "founder": True})

@@ -238,3 +238,30 @@ def test_own_needs_in_a_group_one_left_stay_current_on_home(group, member, helpe
     home, queries = visit(you, reverse("home"))
     assert queries > 1 and same_page(home, fresh(you, reverse("home")))
     assert "1 of 4 bags still needed" in home.content.decode()
+
+
+def test_a_deleted_account_leaves_no_kept_page_with_its_name(client, group, owner, member, other_group, outsider):
+    """Even in a group the person never joined: a need of theirs referred there, and closed, names them (the account's
+    deletion stamps every group whose pages name them on a need or a match)."""
+    mine = services.need_create(actor=member, group=group, title="A winter coat", category="clothing", quantity=1)
+    there = services.need_refer(actor=owner, need=mine, to_group=other_group)
+    services.need_cancel(actor=outsider, need=there, reason="Found one nearer.")
+    token = networks.token_create(actor=outsider)
+    params, auth = {"group": str(other_group.public_id), "status": "cancelled"}, {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert [n["requester"] for n in kept(client, "/api/v1/needs", params, **auth).json()["items"]] == ["mateo"]
+    accounts.account_delete(actor=member, password=PASSWORD)
+    response, queries = visit(client, "/api/v1/needs", params, **auth)
+    assert queries > 1 and response.json()["items"][0]["requester"].startswith("former-member-")
+
+
+def test_a_token_signs_in_to_the_api_only(member, pages):
+    """A page kept for a browser that also sent the member's API token is never given to a request that brings the
+    token but no session: pages take sessions only."""
+    token = networks.token_create(actor=member)
+    you = browser(member)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    kept(you, pages["home"], **auth)
+    stranger = Client()
+    stranger.cookies[settings.CSRF_COOKIE_NAME] = you.cookies[settings.CSRF_COOKIE_NAME].value
+    response, _ = visit(stranger, pages["home"], **auth)
+    assert response.status_code == 200 and "mateo" not in response.content.decode()
