@@ -36,8 +36,12 @@ messages: setup
 	cd mutualaid && ../$(BIN)/django-admin makemessages -l es --no-obsolete --ignore 'static/*' --ignore 'tests/*' \
 	  --ignore '*/tests/*' --ignore 'allocation/*' --settings=mutualaid.settings --pythonpath=..
 
+# Concurrency load on SQLite, then on the local PostgreSQL (tables: bench/results/load.md, by hand), and the
+# allocation engine against its yardstick (bench/results/allocation.md).
 bench: setup
-	$(BIN)/python bench/queries.py
+	$(BIN)/python bench/load.py
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres $(BIN)/python bench/load.py
+	$(BIN)/python bench/allocation.py
 
 # Web performance at city scale on SQLite, then on the local PostgreSQL (bench/results/web.md). Needs wrk.
 bench-web: setup
