@@ -108,7 +108,9 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'mutualaid.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+# Each worker thread keeps its connection for good (checked before each request, so a restarted or unreachable
+# database is noticed): reopening them all every minute made every page wait behind a burst of new connections.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=None, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Kept across requests, as on PostgreSQL; the backend's health check notices the file being moved or replaced.
     DATABASES["default"]["ENGINE"] = "mutualaid.sqlite_backend"
