@@ -113,23 +113,28 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+def _signed_in(identity: tuple[str, str], user_id: int | None) -> tuple[str, list]:
+    """FROM and WHERE of a query whose one row `u` is the person `identity` signs in now (and must be `user_id`,
+    when given), with its parameters; no row if that sign-in no longer holds.
+
+    A session key belongs to one person for its whole life: Django gives a new key at every log-in (and flushes a
+    session that someone else logs in to) and deletes the row at log-out. So the row still being there, unexpired,
+    with the same person's password (compared by the caller) and active account, is the sign-in Django itself would
+    accept."""
+    users = User._meta.db_table
+    if identity[0] == "session":
+        return (f"FROM {Session._meta.db_table} s, {users} u WHERE s.session_key = %s "  # noqa: S608
+                "AND s.expire_date > %s AND u.id = %s AND u.is_active", [identity[1], timezone.now(), user_id])
+    sql = f"FROM {ApiToken._meta.db_table} t, {users} u WHERE t.key_hash = %s AND u.id = t.user_id AND u.is_active"  # noqa: S608
+    return (sql, [identity[1]]) if user_id is None else (sql + " AND u.id = %s", [identity[1], user_id])
+
+
 def read_stamps(identity: tuple[str, str], user_id: int, scopes: Iterable[str]) -> dict[str, str]:
     """In one query: the stamps of `scopes` ("" for one never stamped), and under WHO a digest of the password of
     the person signed in by `identity`, if that sign-in is still good (absent if not)."""
     scopes = sorted(set(scopes) - {WHO})
-    users = User._meta.db_table
-    # A session key belongs to one person for its whole life: Django gives a new key at every log-in (and flushes a
-    # session that someone else logs in to) and deletes the row at log-out. So the row still being there, with the
-    # same person's password and active account, is the sign-in Django itself would accept.
-    if identity[0] == "session":
-        who = (f"SELECT '{WHO}', u.password FROM {Session._meta.db_table} s, {users} u "  # noqa: S608
-               "WHERE s.session_key = %s AND s.expire_date > %s AND u.id = %s AND u.is_active")
-        params: list = [identity[1], timezone.now(), user_id]
-    else:
-        who = (f"SELECT '{WHO}', u.password FROM {ApiToken._meta.db_table} t, {users} u "  # noqa: S608
-               "WHERE t.key_hash = %s AND u.id = t.user_id AND u.id = %s AND u.is_active")
-        params = [identity[1], user_id]
-    sql = who
+    who, params = _signed_in(identity, user_id)
+    sql = f"SELECT '{WHO}', u.password {who}"
     if scopes:
         marks = ", ".join(["%s"] * len(scopes))
         sql += f" UNION ALL SELECT scope, token FROM {ScopeStamp._meta.db_table} WHERE scope IN ({marks})"  # noqa: S608
@@ -144,22 +149,17 @@ def read_stamps(identity: tuple[str, str], user_id: int, scopes: Iterable[str]) 
 def _first_read(identity: tuple[str, str], session_user_id) -> tuple[int, dict[str, str]] | None:
     """Before a page is made, in one query: who `identity` signs in (None if no one, now), with what `read_stamps`
     will later compare: the digest of their password and the stamp of their own scope."""
-    own = (f"(SELECT token FROM {ScopeStamp._meta.db_table} "  # noqa: S608
-           "WHERE scope = 'user:' || CAST(u.id AS varchar(20)))")
+    user_id = None
     if identity[0] == "session":
         try:
             user_id = int(session_user_id)
         except (TypeError, ValueError):
             return None
-        sql = (f"SELECT u.id, u.password, {own} FROM {Session._meta.db_table} s, {User._meta.db_table} u "  # noqa: S608
-               "WHERE s.session_key = %s AND s.expire_date > %s AND u.id = %s AND u.is_active")
-        params: list = [identity[1], timezone.now(), user_id]
-    else:
-        sql = (f"SELECT u.id, u.password, {own} FROM {ApiToken._meta.db_table} t, {User._meta.db_table} u "  # noqa: S608
-               "WHERE t.key_hash = %s AND u.id = t.user_id AND u.is_active")
-        params = [identity[1]]
+    who, params = _signed_in(identity, user_id)
+    own = (f"(SELECT token FROM {ScopeStamp._meta.db_table} "  # noqa: S608
+           "WHERE scope = 'user:' || CAST(u.id AS varchar(20)))")
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(f"SELECT u.id, u.password, {own} {who}", params)
         row = cursor.fetchone()
     if row is None:
         return None
