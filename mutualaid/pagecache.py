@@ -74,7 +74,6 @@ def depends_on(request: HttpRequest, stamps: dict[str, str]) -> None:
 
 @dataclass
 class _Deps:
-    identity: tuple[str, str]
     user_id: int
     stamps: dict[str, str]
     declared: bool = False
@@ -200,7 +199,7 @@ class PageCacheMiddleware:
                 return response
             if WHO in now:  # still signed in: what was just read serves as the first read of the new page
                 own = user_scope(entry.user_id)
-                deps = request.page_cache = _Deps(identity, entry.user_id, {WHO: now[WHO], own: now[own]})
+                deps = request.page_cache = _Deps(entry.user_id, {WHO: now[WHO], own: now[own]})
         if deps is None:
             deps = self._before(request, identity)
         response = self.get_response(request)
@@ -215,7 +214,7 @@ class PageCacheMiddleware:
         first = _first_read(identity, request.session.get(SESSION_KEY) if identity[0] == "session" else None)
         if first is None:
             return None  # signed out, or no longer valid: the view answers as it would
-        request.page_cache = deps = _Deps(identity, *first)
+        request.page_cache = deps = _Deps(*first)
         return deps
 
     @staticmethod
