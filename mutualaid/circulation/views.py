@@ -22,9 +22,9 @@ from mutualaid.audit.services import scope_stamp
 from mutualaid.errors import InvalidInput
 from mutualaid.networks import selectors as network_selectors
 from mutualaid.networks.models import group_scope, network_scope
-from mutualaid.pagecache import cacheable, depends_on
 from mutualaid.networks.permissions import group_access
 from mutualaid.networks.views import paginate, service_errors
+from mutualaid.pagecache import cacheable, depends_on
 
 from . import selectors, services
 from .forms import (BoardFilterForm, ClaimForm, DuplicateForm, MatchCancelForm, NeedCancelForm, NeedForm, OfferForm,
