@@ -90,11 +90,19 @@ def _load() -> None:
         pending = networks.user_register(username="newneighbour", password=PASSWORD, email="")
         networks.application_submit(actor=pending, group=hillcrest, answers=["Block A", "Cooking"])
 
-        # Trust: Riverside has 5 members (threshold 2); Ben earns the coordinator role, Jamal is one short.
+        # Trust: Riverside has 5 members (threshold 3). Amara founded it and vouches for Fatima and Jamal (members);
+        # Ben is trusted by all three, three separate paths: a coordinator. Elif is still a newcomer: her trust in
+        # Jamal does not count yet. Barrio Norte (4 members, threshold 2): Carmen vouches for Diego and Lucia, whose
+        # trust makes Ines a coordinator. Hillcrest's members came in by application; Hana trusts Kofi.
+        networks.trust_give(actor=u["amara"], group=riverside, receiver=u["fatima"])
+        networks.trust_give(actor=u["amara"], group=riverside, receiver=u["jamal"])
         networks.trust_give(actor=u["amara"], group=riverside, receiver=u["ben"])
         networks.trust_give(actor=u["fatima"], group=riverside, receiver=u["ben"])
+        networks.trust_give(actor=u["jamal"], group=riverside, receiver=u["ben"])
         networks.trust_give(actor=u["elif"], group=riverside, receiver=u["jamal"])
         networks.trust_give(actor=u["ben"], group=riverside, receiver=u["amara"])
+        networks.trust_give(actor=u["carmen"], group=barrio, receiver=u["diego"])
+        networks.trust_give(actor=u["carmen"], group=barrio, receiver=u["lucia"])
         networks.trust_give(actor=u["diego"], group=barrio, receiver=u["ines"])
         networks.trust_give(actor=u["lucia"], group=barrio, receiver=u["ines"])
         networks.trust_give(actor=u["hana"], group=hillcrest, receiver=u["kofi"])

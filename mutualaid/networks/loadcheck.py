@@ -1,7 +1,7 @@
 """What people do with groups and trust under load, and what must hold afterwards (see mutualaid.loadcheck)."""
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from mutualaid.loadcheck import action, invariant, seeder
 
@@ -159,39 +159,27 @@ def members_page(client, world) -> bool:
 # --- Invariants -----------------------------------------------------------------------------------
 
 
-def _trust_counts() -> dict[tuple[int, int], int]:
-    """(group, receiver) -> trust for the coordinator role from givers who are still members (as the app counts)."""
-    from .models import Membership, Trust
-
-    active = set(Membership.objects.active().values_list("group_id", "user_id"))
-    counts: Counter = Counter()
-    for group_id, giver_id, receiver_id in Trust.objects.filter(role=Membership.Role.COORDINATOR).values_list(
-            "group_id", "giver_id", "receiver_id"):
-        if (group_id, giver_id) in active:
-            counts[(group_id, receiver_id)] += 1
-    return counts
-
-
-@invariant("roles follow trust received")
+@invariant("roles follow counted trust")
 def roles_follow_trust() -> list[str]:
-    """Everyone with trust at the threshold coordinates; below it, a group keeps at most one coordinator (its founder,
-    or its last coordinator, whom withdrawn trust never removes), and a member who left holds no role."""
+    """Every active member holds the standing the members page's rule gives them (founders coordinate; counted trust,
+    vertex-disjoint paths from the roots, at the threshold makes a coordinator; trust reaching them makes a member),
+    except that a group whose rule names no coordinator keeps the coordinators it had; a member who left holds no
+    role."""
     from .models import Group, Membership
-    from .services import group_threshold
+    from .selectors import group_standings
 
     problems = []
-    counts = _trust_counts()
     for group in Group.objects.all():
-        threshold = group_threshold(group)
-        low = []
+        standings = group_standings(group)
+        rule_names_one = any(role == Membership.Role.COORDINATOR for role, _n in standings.values())
         for m in Membership.objects.active().filter(group=group).select_related("user"):
-            trust = counts[(group.pk, m.user_id)]
-            if trust >= threshold and m.role != Membership.Role.COORDINATOR:
-                problems.append(f"{group.name}: {m.user.username} has trust {trust} >= {threshold} but is {m.role}")
-            if trust < threshold and m.role == Membership.Role.COORDINATOR:
-                low.append(f"{m.user.username} (trust {trust})")
-        if len(low) > 1:
-            problems.append(f"{group.name}: {len(low)} coordinators below the threshold {threshold}: {', '.join(low)}")
+            expected, counted = standings[m.user_id]
+            if m.role == expected:
+                continue
+            if not rule_names_one and m.role == Membership.Role.COORDINATOR:
+                continue  # the last coordinators stay until someone earns the role
+            problems.append(f"{group.name}: {m.user.username} has counted trust {counted} and is {m.role}, "
+                            f"the rule says {expected}")
     stale = Membership.objects.filter(left_at__isnull=False, role=Membership.Role.COORDINATOR).count()
     if stale:
         problems.append(f"{stale} membership(s) that ended still hold the coordinator role")

@@ -114,12 +114,19 @@ class MembershipQuerySet(models.QuerySet):
 class Membership(models.Model):
     class Role(models.TextChoices):
         NEWCOMER = "newcomer", _("newcomer")
+        MEMBER = "member", _("member")
         COORDINATOR = "coordinator", _("coordinator")
+
+    class Root(models.TextChoices):
+        # The people the group's trust starts from (see networks/trustflow.py).
+        FOUNDER = "founder", _("founder")
+        ACCEPTED = "accepted", _("accepted by application")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.NEWCOMER)
+    root = models.CharField(max_length=16, choices=Root.choices, blank=True, default="")
     joined_at = models.DateTimeField(auto_now_add=True)
     left_at = models.DateTimeField(null=True, blank=True)
 

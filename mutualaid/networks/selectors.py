@@ -1,11 +1,13 @@
 """Reads of networks, groups, membership and notifications."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from . import trustflow
 from .models import Application, Group, Membership, Notification, Trust, User
 
 
@@ -19,12 +21,43 @@ def active_member_count(group: Group) -> int:
     return Membership.objects.active().filter(group=group).count()
 
 
-def trust_received_count(group: Group, user: User) -> int:
-    """Trust counts only while its giver is still a member."""
-    return Trust.objects.filter(
-        group=group, receiver=user, role=Membership.Role.COORDINATOR,
-        giver__memberships__group=group, giver__memberships__left_at__isnull=True,
-    ).count()
+def group_threshold(group: Group, *, members: int | None = None) -> int:
+    """The counted trust that makes a coordinator: the group's own setting, or by default the square root of the
+    member count, rounded up, and never below 2 (so no single member makes a coordinator alone)."""
+    if group.trust_threshold:
+        return group.trust_threshold
+    if members is None:
+        members = active_member_count(group)
+    return max(2, math.isqrt(max(members - 1, 0)) + 1)
+
+
+def group_standings(group: Group) -> dict[int, tuple[str, int]]:
+    """What each active member's standing should be, by the rule the members page states: user id -> (role,
+    counted trust). Caller holds the group's lock when it writes what this says.
+
+    Founders coordinate. Trust starts from the roots (founders and members accepted by application); a newcomer is a
+    member once trust reaches them from a root, and a coordinator once their counted trust (vertex-disjoint trust
+    paths from the roots, networks/trustflow.py) reaches the group's threshold. Trust from someone no trust reaches
+    counts for nothing."""
+    memberships = list(Membership.objects.active().filter(group=group).values_list("user_id", "root"))
+    ids = {user_id for user_id, _root in memberships}
+    roots = {user_id for user_id, root in memberships if root}
+    edges = [(g, r) for g, r in Trust.objects.filter(group=group, role=Membership.Role.COORDINATOR)
+             .values_list("giver_id", "receiver_id") if g in ids and r in ids]
+    trusted = trustflow.reached(roots, edges)
+    counts = trustflow.counted_trust(roots, edges, [u for u in ids if u in trusted])
+    threshold = group_threshold(group, members=len(ids))
+    standings = {}
+    for user_id, root in memberships:
+        counted = counts.get(user_id, 0)
+        if root == Membership.Root.FOUNDER or counted >= threshold:
+            role = Membership.Role.COORDINATOR
+        elif user_id in trusted:
+            role = Membership.Role.MEMBER
+        else:
+            role = Membership.Role.NEWCOMER
+        standings[user_id] = (role, counted)
+    return standings
 
 
 def group_list(*, user: User | None = None) -> QuerySet[Group]:
@@ -50,11 +83,13 @@ def group_members(group: Group, *, viewer: User | None = None) -> list[dict[str,
     for row in (Trust.objects.filter(group=group, role=Membership.Role.COORDINATOR, giver_id__in=member_ids)
                 .values("receiver_id").annotate(n=Count("id"))):
         counts[row["receiver_id"]] = row["n"]
+    standings = group_standings(group)
     trusted_by_viewer: set[int] = set()
     if viewer is not None and viewer.is_authenticated:
         trusted_by_viewer = set(Trust.objects.filter(group=group, giver=viewer).values_list("receiver_id", flat=True))
     return [
         {"membership": m, "user": m.user, "role": m.role, "trust": counts.get(m.user_id, 0),
+         "counted": standings.get(m.user_id, ("", 0))[1],
          "trusted_by_viewer": m.user_id in trusted_by_viewer}
         for m in memberships
     ]
@@ -80,7 +115,7 @@ def unread_notification_count(user: User) -> int:
 
 def notification_text(kind: str, params: dict[str, Any]) -> str:
     """The notification's sentence in the active language."""
-    role_names = {"coordinator": _("coordinator"), "newcomer": _("newcomer")}
+    role_names = {"coordinator": _("coordinator"), "member": _("member"), "newcomer": _("newcomer")}
     status_names = {"accepted": _("accepted"), "declined": _("declined")}
     p = dict(params)
     if "role" in p:

@@ -20,7 +20,7 @@ from mutualaid.errors import Conflict, InvalidInput, NotAllowed
 
 from .models import (ApiToken, Application, Group, Membership, Network, Notification, Trust, User, network_scope,
                      user_scope)
-from .selectors import active_member_count, membership_for, notification_text, trust_received_count
+from .selectors import group_standings, group_threshold, membership_for, notification_text
 
 # --- Accounts -------------------------------------------------------------------------------------
 
@@ -154,18 +154,13 @@ def group_create(*, actor: User, name: str, description: str = "", public_descri
                 )
         except IntegrityError as exc:
             raise Conflict(_("A group with that name already exists."), field="name") from exc
-        membership = Membership.objects.create(group=group, user=actor, role=Membership.Role.COORDINATOR)
+        membership = Membership.objects.create(group=group, user=actor, role=Membership.Role.COORDINATOR,
+                                               root=Membership.Root.FOUNDER)
         audit_record(actor=actor, action="group.created", obj=group, scopes=[network_scope(group.network_id)],
                      after={"name": name, "is_open": is_open, "location_name": location_name})
         audit_record(actor=actor, action="membership.joined", obj=membership,
                      after={"group": str(group.public_id), "role": membership.role, "founder": True})
     return group
-
-
-def group_threshold(group: Group) -> int:
-    if group.trust_threshold:
-        return group.trust_threshold
-    return min(3, max(1, active_member_count(group) // 2))
 
 
 def group_join(*, actor: User, group: Group) -> Membership:
@@ -175,6 +170,7 @@ def group_join(*, actor: User, group: Group) -> Membership:
             raise Conflict(_("You are already a member of this group."))
         if not group.is_open:
             raise NotAllowed(_("This group is closed: apply to join it."))
+        _lock_roles(group)
         try:
             with audited_atomic():
                 membership = Membership.objects.create(group=group, user=actor)
@@ -182,6 +178,8 @@ def group_join(*, actor: User, group: Group) -> Membership:
             raise Conflict(_("You are already a member of this group.")) from exc
         audit_record(actor=actor, action="membership.joined", obj=membership,
                      after={"group": str(group.public_id), "role": membership.role})
+        _recheck_standings(actor=actor, group=group)  # the member count moves the default threshold
+    membership.refresh_from_db()
     return membership
 
 
@@ -201,11 +199,9 @@ def group_leave(*, actor: User, group: Group) -> None:
         membership.save(update_fields=["left_at", "role"])
         audit_record(actor=actor, action="membership.left", obj=membership,
                      after={"group": str(group.public_id)})
-        given = list(Trust.objects.filter(group=group, giver=actor).select_related("receiver"))
         Trust.objects.filter(group=group, receiver=actor).delete()
         Trust.objects.filter(group=group, giver=actor).delete()
-        for trust in given:
-            _recompute_role(actor=actor, group=group, user=trust.receiver, reason="trust_withdrawn")
+        _recheck_standings(actor=actor, group=group)
 
 
 # --- Trust and roles ------------------------------------------------------------------------------
@@ -222,33 +218,30 @@ def _lock_roles(group: Group) -> None:
     Group.objects.select_for_update(no_key=True).filter(pk=group.pk).first()
 
 
-def _recompute_role(*, actor: User, group: Group, user: User, reason: str) -> Membership | None:
-    """Promote at the threshold; demote when withdrawn trust drops below it. Caller holds the transaction."""
-    # Locked: the trust count read here decides the role written.
-    membership = Membership.objects.select_for_update().active().filter(group=group, user=user).first()
-    if membership is None:
-        return None
-    received = trust_received_count(group, user)
-    threshold = group_threshold(group)
-    new_role = membership.role
-    if received >= threshold:
-        new_role = Membership.Role.COORDINATOR
-    elif reason == "trust_withdrawn" and membership.role == Membership.Role.COORDINATOR:
-        # Redundancy: a group never loses its last coordinator through withdrawn trust, or no one could accept
+def _recheck_standings(*, actor: User, group: Group) -> None:
+    """The one place roles change: after any change of trust, roots or membership in the group (the member count
+    moves the default threshold). Caller holds the transaction and the group's lock (_lock_roles)."""
+    standings = group_standings(group)
+    # Locked: the roles read here are rewritten from the standings just computed.
+    memberships = list(Membership.objects.select_for_update().active().filter(group=group).select_related("user"))
+    if not any(role == Membership.Role.COORDINATOR for role, _counted in standings.values()):
+        # Redundancy: a group never loses its last coordinators through a change of trust, or no one could accept
         # applications or do proxy intake any more. The role moves only when another member has earned it.
-        others = (Membership.objects.active().filter(group=group, role=Membership.Role.COORDINATOR)
-                  .exclude(pk=membership.pk).exists())
-        if others:
-            new_role = Membership.Role.NEWCOMER
-    if new_role != membership.role:
+        for m in memberships:
+            if m.role == Membership.Role.COORDINATOR:
+                standings[m.user_id] = (Membership.Role.COORDINATOR, standings[m.user_id][1])
+    threshold = group_threshold(group, members=len(memberships))
+    for membership in memberships:
+        new_role, counted = standings[membership.user_id]
+        if new_role == membership.role:
+            continue
         before = {"role": membership.role}
         membership.role = new_role
         membership.save(update_fields=["role"])
         audit_record(actor=actor, action="membership.role_changed", obj=membership, before=before,
-                     after={"role": new_role, "trust": received, "threshold": threshold})
-        notify(user=user, kind=Notification.Kind.ROLE_CHANGED,
-               params={"group": group.name, "role": new_role}, url=f"/groups/{group.public_id}/")
-    return membership
+                     after={"role": new_role, "trust": counted, "threshold": threshold})
+        notify(user=membership.user, kind=Notification.Kind.ROLE_CHANGED,
+               params={"group": group.name, "role": new_role}, url=f"/groups/{group.public_id}/members/")
 
 
 def trust_give(*, actor: User, group: Group, receiver: User) -> Trust:
@@ -268,7 +261,7 @@ def trust_give(*, actor: User, group: Group, receiver: User) -> Trust:
             raise Conflict(_("You already trust %(name)s in this group.") % {"name": receiver.username}) from exc
         audit_record(actor=actor, action="trust.given", obj=trust,
                      after={"group": str(group.public_id), "receiver": str(receiver.public_id), "role": trust.role})
-        _recompute_role(actor=actor, group=group, user=receiver, reason="trust_given")
+        _recheck_standings(actor=actor, group=group)
     return trust
 
 
@@ -281,7 +274,7 @@ def trust_withdraw(*, actor: User, group: Group, receiver: User) -> None:
         audit_record(actor=actor, action="trust.withdrawn", obj=trust,
                      before={"group": str(group.public_id), "receiver": str(receiver.public_id), "role": trust.role})
         trust.delete()
-        _recompute_role(actor=actor, group=group, user=receiver, reason="trust_withdrawn")
+        _recheck_standings(actor=actor, group=group)
 
 
 # --- Applications to closed groups ----------------------------------------------------------------
@@ -334,10 +327,13 @@ def application_decide(*, actor: User, application: Application, accept: bool, r
         audit_record(actor=actor, action="application.decided", obj=application,
                      before={"status": "pending"}, after={"status": application.status})
         if accept and membership_for(application.user, group) is None:
-            membership = Membership.objects.create(group=group, user=application.user)
+            _lock_roles(group)
+            membership = Membership.objects.create(group=group, user=application.user,
+                                                   root=Membership.Root.ACCEPTED)
             audit_record(actor=actor, action="membership.joined", obj=membership,
-                         after={"group": str(group.public_id), "role": membership.role,
+                         after={"group": str(group.public_id), "role": membership.role, "root": membership.root,
                                 "application": str(application.public_id)})
+            _recheck_standings(actor=actor, group=group)
         notify(user=application.user, kind=Notification.Kind.APPLICATION_DECIDED,
                params={"group": group.name, "status": application.status, "reason": application.reason},
                url=f"/groups/{group.public_id}/")

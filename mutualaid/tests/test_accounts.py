@@ -38,8 +38,9 @@ def _world(owner, member, make_user, need, outsider):
     group.save()
     for person in (zeb, hal):
         networks.group_join(actor=person, group=group)
+    networks.trust_give(actor=owner, group=group, receiver=zeb)  # Olga vouches for Zebulon: a member
     networks.trust_give(actor=owner, group=group, receiver=member)
-    networks.trust_give(actor=zeb, group=group, receiver=member)  # Mateo now coordinates: two trusts
+    networks.trust_give(actor=zeb, group=group, receiver=member)  # Mateo now coordinates: two paths
     networks.trust_give(actor=member, group=group, receiver=zeb)
     contact = {"phone": ZEB_PHONE, "address": ZEB_ADDRESS, "name": "Zebulon Z."}
     open_need = circulation.need_create(actor=zeb, group=group, title="Help with a form", category="translation",
@@ -79,7 +80,7 @@ def test_export_holds_the_members_own_data(world):
     assert data["profile"]["username"] == "zebulon" and data["profile"]["email"] == "zebulon@example.org"
     assert [m["group"]["name"] for m in data["memberships"]] == ["Northside Pod"]
     assert [t["to"] for t in data["trust_given"]] == ["mateo"]
-    assert [t["from"] for t in data["trust_received"]] == ["mateo"]
+    assert sorted(t["from"] for t in data["trust_received"]) == ["mateo", "olga"]
     assert [a["answers"] for a in data["applications"]] == [["Near the old mill, flat 2"]]
     assert {n["title"] for n in data["needs"]} == {"Help with a form", "A lift to the clinic", "Soup"}
     assert all(n["contact"]["phone"] == ZEB_PHONE and n["contact"]["address"] == ZEB_ADDRESS for n in data["needs"])
@@ -166,10 +167,10 @@ def test_deleting_erases_personal_data_everywhere_and_keeps_contributions(world,
     assert (done.status, done.quantity_fulfilled, done.requester_id) == (Need.Status.FULFILLED, 1, user.pk)
     given = Match.objects.get(pk=world["zeb_done"].pk)
     assert (given.status, given.quantity, given.helper_id) == (Match.Status.COMPLETED, 1, user.pk)
-    # Memberships end, trust goes both ways, and roles follow: Mateo had two trusts of the two needed.
+    # Memberships end, trust goes both ways, and roles follow: Mateo had two paths of the two needed.
     assert not Membership.objects.active().filter(user=user).exists()
     assert not Trust.objects.filter(giver=user).exists() and not Trust.objects.filter(receiver=user).exists()
-    assert Membership.objects.active().get(user=member, group=world["group"]).role == Membership.Role.NEWCOMER
+    assert Membership.objects.active().get(user=member, group=world["group"]).role == Membership.Role.MEMBER
     assert Application.objects.get(user=user).status == Application.Status.WITHDRAWN
     # Olga's notification "zebulon will meet 2 of your need" now names the placeholder.
     claimed = Notification.objects.get(user=owner, kind="match_claimed", params__need=olga_need.title)

@@ -123,8 +123,9 @@ def test_every_service_appends_entries_and_the_chain_verifies(make_user, django_
     step({"membership.joined"}, lambda: networks.group_join(actor=mateo, group=pod))
     step({"membership.joined"}, lambda: networks.group_join(actor=hana, group=pod))
     step({"trust.given", "membership.role_changed"},
-         lambda: networks.trust_give(actor=mateo, group=pod, receiver=hana))
-    step({"trust.withdrawn"}, lambda: networks.trust_withdraw(actor=mateo, group=pod, receiver=hana))
+         lambda: networks.trust_give(actor=olga, group=pod, receiver=hana))
+    step({"trust.withdrawn", "membership.role_changed"},
+         lambda: networks.trust_withdraw(actor=olga, group=pod, receiver=hana))
     application = step({"application.submitted"},
                        lambda: networks.application_submit(actor=mateo, group=closed, answers=["Near"]))
     step({"application.decided", "membership.joined"},

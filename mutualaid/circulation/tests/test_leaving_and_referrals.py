@@ -78,14 +78,15 @@ def test_a_group_never_loses_its_last_coordinator_by_withdrawn_trust(group, owne
     assert Membership.objects.get(group=group, user=owner, left_at__isnull=True).role == "coordinator"
 
 
-def test_a_founder_loses_the_role_when_another_coordinator_exists(group, owner, member, make_user):
+def test_a_founder_keeps_the_role_beside_coordinators_who_earned_it(group, owner, member, make_user):
     third = make_user("tess")
-    networks.group_join(actor=third, group=group)  # 3 members: threshold 1
-    networks.trust_give(actor=owner, group=group, receiver=member)  # member earns the role
-    networks.trust_give(actor=third, group=group, receiver=owner)
-    networks.trust_withdraw(actor=third, group=group, receiver=owner)
-    assert Membership.objects.get(group=group, user=owner, left_at__isnull=True).role == "newcomer"
+    networks.group_join(actor=third, group=group)  # 3 members: threshold 2
+    networks.trust_give(actor=owner, group=group, receiver=third)
+    networks.trust_give(actor=owner, group=group, receiver=member)
+    networks.trust_give(actor=third, group=group, receiver=member)  # member earns the role: two paths
+    assert Membership.objects.get(group=group, user=owner, left_at__isnull=True).role == "coordinator"
     assert Membership.objects.get(group=group, user=member, left_at__isnull=True).role == "coordinator"
+    assert Membership.objects.get(group=group, user=third, left_at__isnull=True).role == "member"
 
 
 def test_a_time_without_offset_is_read_in_the_groups_time_zone(owner):

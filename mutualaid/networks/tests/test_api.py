@@ -231,11 +231,11 @@ class TestTrust:
 
     def test_trust_given_by_peers_makes_a_coordinator_and_withdrawing_it_undoes_that(self, group, as_owner,
                                                                                      as_member):
-        # Two members: the threshold is one peer's trust.
+        # The founder's trust makes a member; coordinator takes two disjoint paths, and there are only two people.
         body = ok(as_owner.post(self.path(group, as_member)), 201)
-        assert body == {"id": as_member.id, "username": "mateo", "role": "coordinator", "trust": 1,
+        assert body == {"id": as_member.id, "username": "mateo", "role": "member", "trust": 1,
                         "trusted_by_me": True}
-        assert role_of(as_member, group["id"]) == "coordinator"
+        assert role_of(as_member, group["id"]) == "member"
         body = ok(as_owner.delete(self.path(group, as_member)))
         assert body["role"] == "newcomer" and body["trust"] == 0 and body["trusted_by_me"] is False
 
@@ -314,12 +314,13 @@ class TestApplicationsAndDecisions:
         with django_capture_on_commit_callbacks(execute=True):
             body = ok(as_owner.post(f"/applications/{application['id']}/decide", {"accept": True}))
         assert body["status"] == "accepted"
-        assert role_of(as_outsider, closed["id"]) == "newcomer"
+        assert role_of(as_outsider, closed["id"]) == "member"
         assert ok(as_owner.get(f"/groups/{closed['id']}/applications")) == []
         assert_error(as_owner.post(f"/applications/{application['id']}/decide", {"accept": False, "reason": "x"}),
                      409, "already")
         notes = ok(as_outsider.get("/notifications"))
-        assert [n["kind"] for n in notes] == ["application_decided"] and "Closed Pod" in notes[0]["text"]
+        assert sorted(n["kind"] for n in notes) == ["application_decided", "role_changed"]
+        assert any("Closed Pod" in n["text"] for n in notes)
 
     def test_declining_needs_a_reason(self, application, as_owner, as_outsider):
         assert_error(as_owner.post(f"/applications/{application['id']}/decide", {"accept": False}), 422, "why")
@@ -356,7 +357,7 @@ class TestNotifications:
             ok(as_owner.post(f"/groups/{group['id']}/members/{as_member.id}/trust"), 201)
         notes = ok(as_member.get("/notifications"))
         assert len(notes) == 1 and notes[0]["kind"] == "role_changed" and notes[0]["read"] is False
-        assert "coordinator" in notes[0]["text"] and notes[0]["url"] == f"/groups/{group['id']}/"
+        assert "member" in notes[0]["text"] and notes[0]["url"] == f"/groups/{group['id']}/members/"
         assert ok(as_owner.get("/notifications")) == []
         assert ok(as_member.post("/notifications/read")) == {"marked_read": 1}
         assert ok(as_member.get("/notifications"))[0]["read"] is True

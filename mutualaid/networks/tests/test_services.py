@@ -14,7 +14,7 @@ from mutualaid.errors import Conflict, InvalidInput, NotAllowed
 from mutualaid.networks import services
 from mutualaid.networks.models import Application, Membership, Notification, Trust, User
 from mutualaid.networks.selectors import (
-    active_member_count, group_members, membership_for, notification_text, trust_received_count,
+    active_member_count, group_members, membership_for, notification_text,
 )
 from mutualaid.audit.tests.helpers import actions_since, chain_stays_valid, last_seq  # noqa: F401
 
@@ -163,12 +163,13 @@ def test_join_closed_group_is_refused(closed_group, outsider):
 def test_leave_ends_membership_and_removes_trust_given_and_received(owner, make_user, join):
     group = services.group_create(actor=owner, name="Threshold Pod", trust_threshold=2)
     leaver, receiver, third = join(group, "lena"), join(group, "rui"), join(group, "tess")
+    services.trust_give(actor=owner, group=group, receiver=leaver)  # the founder vouches: members
+    services.trust_give(actor=owner, group=group, receiver=third)
     services.trust_give(actor=leaver, group=group, receiver=receiver)
     services.trust_give(actor=third, group=group, receiver=receiver)
-    assert role(receiver, group) == Membership.Role.COORDINATOR
+    assert role(receiver, group) == Membership.Role.COORDINATOR  # two paths: through lena and through tess
     services.trust_give(actor=receiver, group=group, receiver=leaver)
-    services.trust_give(actor=owner, group=group, receiver=leaver)
-    assert role(leaver, group) == Membership.Role.COORDINATOR
+    assert role(leaver, group) == Membership.Role.COORDINATOR  # the founder's own trust and rui's
 
     before = last_seq()
     services.group_leave(actor=leaver, group=group)
@@ -178,9 +179,8 @@ def test_leave_ends_membership_and_removes_trust_given_and_received(owner, make_
     assert past.left_at is not None and past.role == Membership.Role.NEWCOMER
     assert not Trust.objects.filter(group=group, giver=leaver).exists()
     assert not Trust.objects.filter(group=group, receiver=leaver).exists()
-    # The receiver kept one trust of the two the threshold asks: demoted.
-    assert trust_received_count(group, receiver) == 1
-    assert role(receiver, group) == Membership.Role.NEWCOMER
+    # The receiver kept one path of the two the threshold asks: a member again.
+    assert role(receiver, group) == Membership.Role.MEMBER
     assert actions_since(before) == ["membership.left", "membership.role_changed"]
     # Leaving is free, and so is coming back; the past membership stays as history.
     services.group_join(actor=leaver, group=group)
@@ -189,9 +189,10 @@ def test_leave_ends_membership_and_removes_trust_given_and_received(owner, make_
 
 def test_leave_keeps_receivers_still_above_threshold(owner, join):
     group = services.group_create(actor=owner, name="Threshold Pod", trust_threshold=1)
-    leaver, receiver, third = join(group), join(group), join(group)
+    leaver, receiver = join(group), join(group)
+    services.trust_give(actor=owner, group=group, receiver=leaver)
+    services.trust_give(actor=owner, group=group, receiver=receiver)
     services.trust_give(actor=leaver, group=group, receiver=receiver)
-    services.trust_give(actor=third, group=group, receiver=receiver)
     services.group_leave(actor=leaver, group=group)
     assert role(receiver, group) == Membership.Role.COORDINATOR
 
@@ -206,42 +207,46 @@ def test_leave_when_not_a_member_is_a_conflict(group, outsider):
 
 def test_default_threshold_follows_active_members(owner, join):
     group = services.group_create(actor=owner, name="Count Pod")
-    assert services.group_threshold(group) == 1  # one member: max(1, 0)
+    assert services.group_threshold(group) == 2  # never below two: no one makes a coordinator alone
     people = [join(group) for _ in range(3)]
-    assert services.group_threshold(group) == 2  # four members
-    people += [join(group) for _ in range(4)]
-    assert active_member_count(group) == 8
-    assert services.group_threshold(group) == 3  # never more than three
-    services.group_leave(actor=people[0], group=group)
-    services.group_leave(actor=people[1], group=group)
-    services.group_leave(actor=people[2], group=group)
-    assert services.group_threshold(group) == 2  # five members
+    assert services.group_threshold(group) == 2  # four members: the square root
+    people += [join(group) for _ in range(6)]
+    assert active_member_count(group) == 10
+    assert services.group_threshold(group) == 4  # rounded up: it keeps growing with the group
+    for person in people[:5]:
+        services.group_leave(actor=person, group=group)
+    assert services.group_threshold(group) == 3  # five members
 
 
 def test_trust_promotes_at_the_default_threshold(owner, join):
     group = services.group_create(actor=owner, name="Five Pod")
     a, b, c, d = (join(group) for _ in range(4))
-    assert services.group_threshold(group) == 2
+    assert services.group_threshold(group) == 3
+    services.trust_give(actor=owner, group=group, receiver=a)
+    services.trust_give(actor=owner, group=group, receiver=b)
+    assert role(a, group) == Membership.Role.MEMBER
     before = last_seq()
+    services.trust_give(actor=owner, group=group, receiver=d)
     services.trust_give(actor=a, group=group, receiver=d)
-    assert role(d, group) == Membership.Role.NEWCOMER
-    assert actions_since(before) == ["trust.given"]
+    assert role(d, group) == Membership.Role.MEMBER
+    assert actions_since(before) == ["trust.given", "membership.role_changed", "trust.given"]
     services.trust_give(actor=b, group=group, receiver=d)
     assert role(d, group) == Membership.Role.COORDINATOR
-    assert actions_since(before) == ["trust.given", "trust.given", "membership.role_changed"]
     change = AuditEntry.objects.filter(action="membership.role_changed").order_by("-seq").first()
-    assert change.before == {"role": "newcomer"}
-    assert change.after == {"role": "coordinator", "trust": 2, "threshold": 2}
+    assert change.before == {"role": "member"}
+    assert change.after == {"role": "coordinator", "trust": 3, "threshold": 3}
 
 
 def test_trust_promotes_at_a_custom_threshold(owner, join):
-    group = services.group_create(actor=owner, name="Strict Pod", trust_threshold=3)
-    a, b, c = join(group), join(group), join(group)
-    assert services.group_threshold(group) == 3  # the default would be 2 for four members
-    services.trust_give(actor=owner, group=group, receiver=c)
-    services.trust_give(actor=a, group=group, receiver=c)
-    assert role(c, group) == Membership.Role.NEWCOMER
-    services.trust_give(actor=b, group=group, receiver=c)
+    group = services.group_create(actor=owner, name="Strict Pod", trust_threshold=4)
+    a, b, e, c = join(group), join(group), join(group), join(group)
+    for person in (a, b, e):
+        services.trust_give(actor=owner, group=group, receiver=person)
+    assert services.group_threshold(group) == 4  # the default would be 3 for five members
+    for giver in (owner, a, b):
+        services.trust_give(actor=giver, group=group, receiver=c)
+    assert role(c, group) == Membership.Role.MEMBER
+    services.trust_give(actor=e, group=group, receiver=c)
     assert role(c, group) == Membership.Role.COORDINATOR
 
 
@@ -288,19 +293,25 @@ def test_trust_twice_is_a_conflict(group, owner, member):
     assert last_seq() == before
 
 
-def test_withdrawing_trust_demotes_below_the_threshold(group, owner, member):
-    services.trust_give(actor=owner, group=group, receiver=member)  # two members: threshold 1
-    assert role(member, group) == Membership.Role.COORDINATOR
+def test_withdrawing_trust_demotes_below_the_threshold(owner, join):
+    group = services.group_create(actor=owner, name="Demote Pod", trust_threshold=2)
+    a, b = join(group), join(group)
+    services.trust_give(actor=owner, group=group, receiver=a)
+    services.trust_give(actor=owner, group=group, receiver=b)
+    services.trust_give(actor=a, group=group, receiver=b)
+    assert role(b, group) == Membership.Role.COORDINATOR
     before = last_seq()
-    services.trust_withdraw(actor=owner, group=group, receiver=member)
-    assert role(member, group) == Membership.Role.NEWCOMER
-    assert not Trust.objects.exists()
+    services.trust_withdraw(actor=a, group=group, receiver=b)
+    assert role(b, group) == Membership.Role.MEMBER
     assert actions_since(before) == ["trust.withdrawn", "membership.role_changed"]
+    services.trust_withdraw(actor=owner, group=group, receiver=b)
+    assert role(b, group) == Membership.Role.NEWCOMER  # no trust reaches b any more
 
 
 def test_withdrawing_trust_keeps_the_role_while_still_at_the_threshold(owner, join):
     group = services.group_create(actor=owner, name="Keep Pod", trust_threshold=1)
     a, b = join(group), join(group)
+    services.trust_give(actor=owner, group=group, receiver=a)
     services.trust_give(actor=owner, group=group, receiver=b)
     services.trust_give(actor=a, group=group, receiver=b)
     services.trust_withdraw(actor=a, group=group, receiver=b)
@@ -315,17 +326,17 @@ def test_withdrawing_trust_never_given_is_a_conflict(group, owner, member):
 def test_role_change_is_notified_only_after_commit(group, owner, member, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.trust_give(actor=owner, group=group, receiver=member)
-    assert role(member, group) == Membership.Role.COORDINATOR
+    assert role(member, group) == Membership.Role.MEMBER
     assert not Notification.objects.filter(user=member).exists()
     assert mail.outbox == []
     for callback in callbacks:
         callback()
     notification = Notification.objects.get(user=member)
     assert notification.kind == Notification.Kind.ROLE_CHANGED
-    assert notification.params == {"group": "Northside Pod", "role": "coordinator"}
+    assert notification.params == {"group": "Northside Pod", "role": "member"}
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["mateo@example.org"]
-    assert "You are now a coordinator in Northside Pod." in mail.outbox[0].body
+    assert "You are now a member in Northside Pod." in mail.outbox[0].body
     assert f"/groups/{group.public_id}/" in mail.outbox[0].body
 
 
@@ -339,10 +350,14 @@ def test_demotion_is_notified_too(group, owner, member, django_capture_on_commit
 
 
 def test_no_notification_when_the_role_does_not_change(owner, join, django_capture_on_commit_callbacks):
-    group = services.group_create(actor=owner, name="Quiet Pod", trust_threshold=2)
-    a = join(group)
+    group = services.group_create(actor=owner, name="Quiet Pod", trust_threshold=3)
+    a, b = join(group), join(group)
+    services.trust_give(actor=owner, group=group, receiver=a)
+    services.trust_give(actor=owner, group=group, receiver=b)
+    Notification.objects.all().delete()
+    mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.trust_give(actor=owner, group=group, receiver=a)
+        services.trust_give(actor=a, group=group, receiver=b)  # two paths to b, of three: still a member
     assert not Notification.objects.exists()
     assert mail.outbox == []
 
@@ -405,11 +420,13 @@ def test_accepting_an_application_creates_the_membership(closed_group, owner, ou
     assert application.status == Application.Status.ACCEPTED
     assert application.decided_by == owner and application.decided_at is not None
     membership = membership_for(outsider, closed_group)
-    assert membership is not None and membership.role == Membership.Role.NEWCOMER
-    assert actions_since(before) == ["application.decided", "membership.joined"]
-    notification = Notification.objects.get(user=outsider)
-    assert notification.kind == Notification.Kind.APPLICATION_DECIDED
-    assert "Your application to Riverside Pod was accepted." in mail.outbox[0].body
+    # Accepted by a coordinator: a member at once, and one of the people the group's trust starts from.
+    assert membership is not None and membership.role == Membership.Role.MEMBER
+    assert membership.root == Membership.Root.ACCEPTED
+    assert actions_since(before) == ["application.decided", "membership.joined", "membership.role_changed"]
+    kinds = set(Notification.objects.filter(user=outsider).values_list("kind", flat=True))
+    assert kinds == {Notification.Kind.APPLICATION_DECIDED, Notification.Kind.ROLE_CHANGED}
+    assert any("Your application to Riverside Pod was accepted." in m.body for m in mail.outbox)
 
 
 def test_declining_needs_a_reason(closed_group, owner, outsider, django_capture_on_commit_callbacks):
