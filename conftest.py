@@ -60,9 +60,11 @@ def outsider(make_user):
 
 @pytest.fixture
 def helper(make_user, group):
-    """A second plain member of the group: neither a requester nor a coordinator."""
+    """A member of the group vouched for by its founder (so her claims confirm at once): neither a requester nor a
+    coordinator."""
     user = make_user("hana")
     networks.group_join(actor=user, group=group)
+    networks.trust_give(actor=group.memberships.get(root="founder").user, group=group, receiver=user)
     return user
 
 

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from mutualaid.errors import InvalidInput
+from mutualaid.errors import InvalidInput, NotFound
+from mutualaid.networks import selectors as network_selectors
 from mutualaid.networks.models import Group
 from mutualaid.networks.permissions import group_access
 from mutualaid.networks.schemas import InputSchema, errors
@@ -92,6 +93,8 @@ def need_detail_out(user, public_id) -> dict:
     if access.sees_contact:
         contact = selectors.need_contact(need)
         if contact is not None:
+            if not access.is_requester:
+                services.contact_view_record(actor=user, need=need)
             body["contact"] = {"name": contact.name, "phone": contact.phone, "email": contact.email,
                                "address": contact.address, "preferred_language": contact.preferred_language,
                                "notes": contact.notes, "lat": contact.exact_lat, "lon": contact.exact_lon}
@@ -147,6 +150,18 @@ def leave_group(request, group_id: UUID):
     access = group_access(request.auth, group_id, require="member")
     services.member_leave(actor=request.auth, group=access.group)
     return {"detail": _("You left %(group)s.") % {"group": access.group.name}}
+
+
+@router.post("/groups/{group_id}/members/{user_id}/claims/resume", response={200: dict, **errors(401, 403, 404, 409, 422)},
+             tags=["groups"])
+def resume_claims(request, group_id: UUID, user_id: UUID):
+    """A coordinator lifts the pause on the claims of someone who cancelled more than three in a day."""
+    group = group_access(request.auth, group_id, require="member").group
+    person = network_selectors.group_member(group, user_id)
+    if person is None:
+        raise NotFound(_("No such member in this group."))
+    services.claims_unblock(actor=request.auth, group=group, user=person)
+    return {"detail": _("%(name)s can claim again.") % {"name": person.username}}
 
 
 # --- Categories -----------------------------------------------------------------------------------
@@ -261,6 +276,15 @@ def get_match(request, match_id: UUID):
 def complete_match(request, match_id: UUID):
     match = match_access(request.auth, match_id)
     services.match_complete(actor=request.auth, match=match)
+    return match_out(match_access(request.auth, match_id))
+
+
+@router.post("/matches/{match_id}/accept", response={200: MatchOut, **errors(401, 403, 404, 409, 422)},
+             tags=["matches"])
+def accept_match(request, match_id: UUID):
+    """The requester or a coordinator accepts a newcomer's proposed claim; the helper then sees contact details."""
+    match = match_access(request.auth, match_id)
+    services.match_accept(actor=request.auth, match=match)
     return match_out(match_access(request.auth, match_id))
 
 

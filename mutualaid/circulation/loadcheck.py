@@ -180,7 +180,8 @@ def claim_need(client, world) -> bool:
         notes = _notes(world)
         if answer.status == 201:
             match_id = answer.data["id"]
-            notes["matches"][match_id] = {"need": need_id, "helper": me.pk, "requester": requester, "group": gid}
+            notes["matches"][match_id] = {"need": need_id, "helper": me.pk, "requester": requester, "group": gid,
+                                          "proposed": answer.data["status"] == "proposed"}
             world.acknowledge("match", id=match_id, need=need_id, quantity=answer.data["quantity"])
         elif answer.status == 409 and client.rng.random() < 0.5:
             notes["needs"][gid].pop(need_id, None)  # probably fully claimed or closed: look elsewhere
@@ -208,6 +209,55 @@ def complete_match(client, world) -> bool:
         with world.lock:
             _notes(world)["matches"].pop(match_id, None)
     return True
+
+
+@action("match.accept", 2)
+def accept_match(client, world) -> bool:
+    """The requester accepts a newcomer's proposed claim."""
+    with world.lock:
+        pool = [(m, info) for m, info in _notes(world)["matches"].items()
+                if info["requester"] == client.person.pk and info.get("proposed")]
+    if not pool:
+        return False
+    match_id, info = client.rng.choice(pool)
+    answer = client.api("match.accept", "POST", f"/matches/{match_id}/accept")
+    if answer.status in (200, 409):
+        info["proposed"] = False
+    if answer.status == 404:
+        with world.lock:
+            _notes(world)["matches"].pop(match_id, None)
+    return True
+
+
+@invariant("no helper whose claim is proposed or cancelled saw contact details")
+def contact_seen_only_by_those_who_may() -> list[str]:
+    """Every recorded view of a need's contact details is by its requester, a coordinator of its group, or a helper
+    whose claim on it had been confirmed by then (a match confirmed or completed, or cancelled after its acceptance)."""
+    from mutualaid.audit.models import AuditEntry
+    from mutualaid.networks.models import Membership
+
+    from .models import ContactView, Match
+
+    # Anyone who coordinated the group at some point (the role moves as trust and the member count change).
+    held_role = set(AuditEntry.objects.filter(object_type="networks.membership", after__role="coordinator")
+                    .values_list("object_id", flat=True))
+    coordinators = {(g, u) for g, u, public_id in Membership.objects.values_list("group_id", "user_id", "public_id")
+                    if str(public_id) in held_role}
+    # A claim was confirmed if it was made confirmed (a member's) or accepted later: both are in the audit chain.
+    confirmed_ids = set(AuditEntry.objects.filter(action="match.accepted").values_list("object_id", flat=True))
+    confirmed_ids |= set(AuditEntry.objects.filter(action="match.claimed", after__status="confirmed")
+                         .values_list("object_id", flat=True))
+    confirmed = {(need_id, helper_id) for need_id, helper_id, status, public_id
+                 in Match.objects.values_list("need_id", "helper_id", "status", "public_id")
+                 if status in (Match.Status.CONFIRMED, Match.Status.COMPLETED) or str(public_id) in confirmed_ids}
+    problems = []
+    for need_id, viewer_id, group_id, requester_id, creator_id in ContactView.objects.values_list(
+            "need_id", "viewer_id", "need__group_id", "need__requester_id", "need__created_by_id").distinct():
+        if viewer_id in (requester_id, creator_id) or (group_id, viewer_id) in coordinators:
+            continue
+        if (need_id, viewer_id) not in confirmed:
+            problems.append(f"user {viewer_id} saw the contact details of need {need_id} without a confirmed claim")
+    return problems
 
 
 @action("match.cancel", 1.5)
@@ -257,7 +307,7 @@ def needs_add_up() -> list[str]:
 
     problems = []
     needs = Need.objects.annotate(
-        held=Sum("matches__quantity", filter=Q(matches__status__in=[Match.Status.CONFIRMED, Match.Status.COMPLETED]),
+        held=Sum("matches__quantity", filter=Q(matches__status__in=[*Match.LIVE, Match.Status.COMPLETED]),
                  default=0),
         done=Sum("matches__quantity", filter=Q(matches__status=Match.Status.COMPLETED), default=0),
     ).values_list("public_id", "quantity", "quantity_claimed", "quantity_fulfilled", "held", "done")
@@ -281,7 +331,7 @@ def offers_add_up() -> list[str]:
 
     problems = []
     offers = Offer.objects.annotate(
-        held=Sum("matches__quantity", filter=Q(matches__status__in=[Match.Status.CONFIRMED, Match.Status.COMPLETED]),
+        held=Sum("matches__quantity", filter=Q(matches__status__in=[*Match.LIVE, Match.Status.COMPLETED]),
                  default=0),
     ).values_list("public_id", "quantity", "quantity_committed", "held", "status")
     for public_id, quantity, committed, held, status in offers:
@@ -299,7 +349,7 @@ def need_status_consistent() -> list[str]:
     from .models import Match, Need
 
     problems = []
-    live = set(Match.objects.filter(status=Match.Status.CONFIRMED).values_list("need_id", flat=True))
+    live = set(Match.objects.filter(status__in=Match.LIVE).values_list("need_id", flat=True))
     for pk, public_id, status, quantity, claimed, fulfilled in Need.objects.values_list(
             "pk", "public_id", "status", "quantity", "quantity_claimed", "quantity_fulfilled"):
         if status in (Need.Status.OPEN, Need.Status.PARTLY_MATCHED, Need.Status.MATCHED, Need.Status.FULFILLED):

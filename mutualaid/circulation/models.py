@@ -223,9 +223,14 @@ class Offer(models.Model):
 
 class Match(models.Model):
     class Status(models.TextChoices):
+        # A newcomer's claim: it holds its quantity, but shows no contact detail until the requester or a
+        # coordinator accepts it.
+        PROPOSED = "proposed", _("waiting for acceptance")
         CONFIRMED = "confirmed", _("confirmed")
         COMPLETED = "completed", _("completed")
         CANCELLED = "cancelled", _("cancelled")
+
+    LIVE = (Status.PROPOSED, Status.CONFIRMED)  # what holds a quantity of the need
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="matches")
@@ -262,7 +267,38 @@ class Match(models.Model):
 
     @property
     def is_live(self) -> bool:
-        return self.status == self.Status.CONFIRMED
+        return self.status in self.LIVE
+
+
+class ClaimBlock(models.Model):
+    """A helper who cancelled more than three claims in a day cannot claim in the group until a coordinator lifts it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="claim_blocks")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="claim_blocks")
+    created_at = models.DateTimeField(auto_now_add=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "user"], condition=Q(lifted_at__isnull=True),
+                                               name="one_open_claim_block")]
+
+    def audit_scopes(self) -> list[str]:
+        return [group_scope(self.group_id), user_scope(self.user_id)]
+
+
+class ContactView(models.Model):
+    """Someone was shown a need's contact details: who and when, for the requester and coordinators to see."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="contact_views")
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_views")
+    viewed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-viewed_at"]
+        indexes = [models.Index(fields=["need", "-viewed_at"])]
 
 
 class SuggestionDecline(models.Model):

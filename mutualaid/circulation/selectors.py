@@ -14,7 +14,7 @@ from mutualaid.audit.services import stamp_of
 from mutualaid.networks.models import Group, Membership, User
 from mutualaid.networks.selectors import user_groups
 
-from .models import Category, Match, Need, NeedContact, Offer, URGENCY_RANK
+from .models import Category, ClaimBlock, ContactView, Match, Need, NeedContact, Offer, URGENCY_RANK
 
 
 def category_list() -> QuerySet[Category]:
@@ -121,6 +121,17 @@ def can_see_contact(user: User | None, need: Need, *, is_coordinator: bool) -> b
     if "matches" in getattr(need, "_prefetched_objects_cache", {}):  # need_detail read them: no query
         return any(m.helper_id == user.pk and m.status == Match.Status.CONFIRMED for m in need.matches.all())
     return need.matches.filter(helper=user, status=Match.Status.CONFIRMED).exists()
+
+
+def paused_helpers(group: Group) -> list[ClaimBlock]:
+    """Whose claims are paused in the group (open pauses), oldest first."""
+    return list(ClaimBlock.objects.filter(group=group, lifted_at__isnull=True).select_related("user")
+                .order_by("created_at"))
+
+
+def contact_views(need: Need, *, limit: int = 50) -> list[ContactView]:
+    """Who was shown the need's contact details, and when, newest first."""
+    return list(ContactView.objects.filter(need=need).select_related("viewer")[:limit])
 
 
 def need_contact(need: Need) -> NeedContact | None:

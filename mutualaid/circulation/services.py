@@ -6,7 +6,7 @@ every write transaction starts IMMEDIATE (see settings), which serialises writer
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Any
 
@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 
 from mutualaid.audit.services import audit_record, audited_atomic
 from mutualaid.errors import Conflict, InvalidInput, NotAllowed
-from mutualaid.networks.models import Group, Notification, User
+from mutualaid.networks.models import Group, Membership, Notification, User
 from mutualaid.networks.permissions import group_access
 from mutualaid.networks import services as networks_services
 from mutualaid.networks.services import notify
 
-from .models import DEFAULT_CATEGORIES, URGENCY_RANK, Category, Match, Need, NeedContact, Offer, Urgency
+from .models import (DEFAULT_CATEGORIES, URGENCY_RANK, Category, ClaimBlock, ContactView, Match, Need, NeedContact,
+                     Offer, Urgency)
 
 MAX_QUANTITY = 100_000
 CONTACT_FIELDS = ("name", "phone", "email", "address", "preferred_language", "notes")
@@ -202,7 +203,7 @@ def need_cancel(*, actor: User, need: Need, reason: str = "") -> Need:
         if need.status in Need.CLOSED:
             raise Conflict(_("This need is already closed (%(status)s).") % {"status": need.get_status_display()})
         before = _need_public_state(need)
-        for match in Match.objects.select_for_update().filter(need=need, status=Match.Status.CONFIRMED):
+        for match in Match.objects.select_for_update().filter(need=need, status__in=Match.LIVE):
             _cancel_match_locked(actor=actor, match=match, need=need, reason=reason)
         need.status = Need.Status.CANCELLED
         need.closed_at = timezone.now()
@@ -347,8 +348,11 @@ def offer_set_status(*, actor: User, offer: Offer, status: str) -> Offer:
 
 
 def match_claim(*, actor: User, need: Need, quantity: int, offer: Offer | None = None) -> Match:
-    """A helper claims all or part of a need, optionally from one of their offers."""
-    group_access(actor, need.group, require="member")
+    """A helper claims all or part of a need, optionally from one of their offers.
+
+    A member's claim is confirmed at once. A newcomer's is proposed (unless the group lets newcomers' claims confirm
+    at once): it holds its quantity, but shows no contact detail until the requester or a coordinator accepts it."""
+    access = group_access(actor, need.group, require="member")
     quantity = _check_quantity(quantity)
     if need.requester_id == actor.pk:
         raise NotAllowed(_("You cannot claim your own need."))
@@ -371,8 +375,11 @@ def match_claim(*, actor: User, need: Need, quantity: int, offer: Offer | None =
                 raise InvalidInput(_("That offer is for another category."), field="offer")
             if offer.quantity_left < quantity:
                 raise Conflict(_("Your offer has only %(left)d left.") % {"left": offer.quantity_left})
+        _check_claims_not_blocked(actor=actor, group=need.group)
         before = _need_public_state(need)
-        match = Match.objects.create(need=need, offer=offer, helper=actor, quantity=quantity)
+        proposed = access.membership.role == Membership.Role.NEWCOMER and not need.group.newcomer_claims_confirm
+        status = Match.Status.PROPOSED if proposed else Match.Status.CONFIRMED
+        match = Match.objects.create(need=need, offer=offer, helper=actor, quantity=quantity, status=status)
         need.quantity_claimed += quantity
         _refresh_need_status(need)
         need.save()
@@ -382,14 +389,103 @@ def match_claim(*, actor: User, need: Need, quantity: int, offer: Offer | None =
                 offer.status = Offer.Status.EXHAUSTED
             offer.save(update_fields=["quantity_committed", "status", "updated_at"])
         audit_record(actor=actor, action="match.claimed", obj=match, after={
-            "need": str(need.public_id), "quantity": quantity, "offer": str(offer.public_id) if offer else None})
+            "need": str(need.public_id), "quantity": quantity, "offer": str(offer.public_id) if offer else None,
+            "status": status})
         audit_record(actor=actor, action="need.claimed", obj=need, before=before, after=_need_public_state(need))
+        params = {"helper": actor.username, "quantity": quantity, "need": need.title}
+        url = f"/needs/{need.public_id}/"
         recipient = need.requester or need.created_by
-        if recipient is not None and recipient.pk != actor.pk:
-            notify(user=recipient, kind=Notification.Kind.MATCH_CLAIMED,
-                   params={"helper": actor.username, "quantity": quantity, "need": need.title},
+        if proposed:
+            # Whoever may accept: the requester (if they have an account) and the group's coordinators.
+            for user in {recipient, *_coordinators(need.group)} - {None, actor}:
+                notify(user=user, kind=Notification.Kind.MATCH_PROPOSED, params=params, url=url)
+        elif recipient is not None and recipient.pk != actor.pk:
+            notify(user=recipient, kind=Notification.Kind.MATCH_CLAIMED, params=params, url=url)
+    return match
+
+
+def _coordinators(group: Group) -> list[User]:
+    return list(User.objects.filter(memberships__group=group, memberships__left_at__isnull=True,
+                                    memberships__role=Membership.Role.COORDINATOR))
+
+
+def match_accept(*, actor: User, match: Match) -> Match:
+    """The requester or a coordinator accepts a newcomer's proposed claim: it is confirmed, and the helper sees the
+    contact details from now on. The helper never accepts their own claim."""
+    is_requester, is_helper, is_coordinator = _match_parties(actor, match)
+    if is_helper:
+        raise NotAllowed(_("You made this claim: the requester or a coordinator accepts it."))
+    if not (is_requester or is_coordinator):
+        raise NotAllowed(_("Only the requester or a coordinator can accept this claim."))
+    with audited_atomic():
+        need = _lock_need(match.need)
+        # Locked: the status read here decides the acceptance.
+        match = Match.objects.select_for_update().get(pk=match.pk)
+        if match.status != Match.Status.PROPOSED:
+            raise Conflict(_("This claim is %(status)s: there is nothing to accept.")
+                           % {"status": match.get_status_display()})
+        match.status = Match.Status.CONFIRMED
+        match.save(update_fields=["status"])
+        audit_record(actor=actor, action="match.accepted", obj=match,
+                     before={"status": "proposed"}, after={"status": "confirmed"})
+        if match.helper is not None:
+            notify(user=match.helper, kind=Notification.Kind.MATCH_ACCEPTED, params={"need": need.title},
                    url=f"/needs/{need.public_id}/")
     return match
+
+
+CANCELS_BEFORE_BLOCK = 3  # more than this many cancelled claims in a day and a person cannot claim again
+
+
+def _check_claims_not_blocked(*, actor: User, group: Group) -> None:
+    if ClaimBlock.objects.filter(group=group, user=actor, lifted_at__isnull=True).exists():
+        raise NotAllowed(_("You cancelled several claims in a short time: a coordinator of this group needs to "
+                           "lift the pause before you can claim again."))
+
+
+def _after_helper_cancelled(*, actor: User, group: Group) -> None:
+    """A helper who cancels more than CANCELS_BEFORE_BLOCK of their claims in 24 hours cannot claim in the group
+    until a coordinator lifts it (claim and cancel would otherwise read every contact detail in turn); the
+    coordinators are told. Caller holds the transaction and the need's lock."""
+    since = timezone.now() - timedelta(hours=24)
+    cancelled = Match.objects.filter(helper=actor, cancelled_by=actor, cancelled_at__gte=since,
+                                     need__group=group).count()
+    if cancelled <= CANCELS_BEFORE_BLOCK:
+        return
+    if ClaimBlock.objects.filter(group=group, user=actor, lifted_at__isnull=True).exists():
+        return
+    block = ClaimBlock.objects.create(group=group, user=actor)
+    audit_record(actor=actor, action="claims.paused", obj=block,
+                 after={"group": str(group.public_id), "user": str(actor.public_id), "cancelled": cancelled})
+    for coordinator in _coordinators(group):
+        if coordinator.pk != actor.pk:
+            notify(user=coordinator, kind=Notification.Kind.CLAIMS_PAUSED,
+                   params={"helper": actor.username, "group": group.name, "count": cancelled},
+                   url=f"/groups/{group.public_id}/members/")
+
+
+def claims_unblock(*, actor: User, group: Group, user: User) -> ClaimBlock:
+    """A coordinator lifts the pause on someone's claims."""
+    access = group_access(actor, group, require="member")
+    if not access.is_coordinator:
+        raise NotAllowed(_("Only coordinators of this group can lift a pause on claims."))
+    with audited_atomic():
+        # Locked: the open pause read here is the one closed.
+        block = ClaimBlock.objects.select_for_update().filter(group=group, user=user, lifted_at__isnull=True).first()
+        if block is None:
+            raise Conflict(_("%(name)s's claims are not paused.") % {"name": user.username})
+        block.lifted_at = timezone.now()
+        block.lifted_by = actor
+        block.save(update_fields=["lifted_at", "lifted_by"])
+        audit_record(actor=actor, action="claims.resumed", obj=block, before={"lifted": False},
+                     after={"lifted": True})
+    return block
+
+
+def contact_view_record(*, actor: User, need: Need) -> None:
+    """Someone is being shown the need's contact details (caller checked they may): who and when is kept for the
+    requester and coordinators. A read log, not a change of the record: it is not in the audit chain."""
+    ContactView.objects.create(need=need, viewer=actor)
 
 
 def _match_parties(actor: User, match: Match) -> tuple[bool, bool, bool]:
@@ -432,6 +528,7 @@ def match_complete(*, actor: User, match: Match) -> Match:
 
 
 def _cancel_match_locked(*, actor: User, match: Match, need: Need, reason: str) -> None:
+    status_before = match.status
     match.status = Match.Status.CANCELLED
     match.cancelled_at = timezone.now()
     match.cancelled_by = actor
@@ -444,7 +541,7 @@ def _cancel_match_locked(*, actor: User, match: Match, need: Need, reason: str) 
         if offer.status == Offer.Status.EXHAUSTED and offer.quantity_left > 0:
             offer.status = Offer.Status.ACTIVE
         offer.save(update_fields=["quantity_committed", "status", "updated_at"])
-    audit_record(actor=actor, action="match.cancelled", obj=match, before={"status": "confirmed"},
+    audit_record(actor=actor, action="match.cancelled", obj=match, before={"status": status_before},
                  after={"status": "cancelled", "quantity_returned": match.quantity})
     recipients = {match.helper, need.requester or need.created_by} - {None, actor}
     for user in recipients:
@@ -471,9 +568,11 @@ def match_cancel(*, actor: User, match: Match, reason: str) -> Match:
     with audited_atomic():
         need = _lock_need(match.need)
         match = Match.objects.select_for_update().get(pk=match.pk)
-        if match.status != Match.Status.CONFIRMED:
+        if match.status not in Match.LIVE:
             raise Conflict(_("This match is already %(status)s.") % {"status": match.get_status_display()})
         _return_claim_locked(actor=actor, match=match, need=need, reason=reason)
+        if is_helper:
+            _after_helper_cancelled(actor=actor, group=need.group)
     return match
 
 
@@ -481,10 +580,10 @@ def _hand_back_claims(*, actor: User, reason: str, matches) -> int:
     """Cancel the live ones of `matches` (the helper can no longer bring them): each quantity returns to its need
     and the requester is told. Caller holds the transaction. Returns how many were cancelled."""
     count = 0
-    for match in matches.filter(status=Match.Status.CONFIRMED).select_related("need"):
+    for match in matches.filter(status__in=Match.LIVE).select_related("need"):
         need = _lock_need(match.need)
         locked = Match.objects.select_for_update().get(pk=match.pk)
-        if locked.status != Match.Status.CONFIRMED:  # completed or cancelled meanwhile
+        if locked.status not in Match.LIVE:  # completed or cancelled meanwhile
             continue
         _return_claim_locked(actor=actor, match=locked, need=need, reason=reason)
         count += 1
@@ -533,7 +632,7 @@ def user_circulation_close(*, actor: User) -> dict[str, int]:
             if need.status in Need.CLOSED:  # closed meanwhile
                 continue
             before = _need_public_state(need)
-            for match in Match.objects.select_for_update().filter(need=need, status=Match.Status.CONFIRMED):
+            for match in Match.objects.select_for_update().filter(need=need, status__in=Match.LIVE):
                 _cancel_match_locked(actor=actor, match=match, need=need, reason=reason_requester)
                 counts["matches_cancelled"] += 1
             need.status = Need.Status.CANCELLED

@@ -23,13 +23,13 @@ from mutualaid.errors import InvalidInput
 from mutualaid.networks import selectors as network_selectors
 from mutualaid.networks.models import group_scope, network_scope
 from mutualaid.networks.permissions import group_access
-from mutualaid.networks.views import paginate, service_errors
+from mutualaid.networks.views import not_found, paginate, service_errors
 from mutualaid.pagecache import cacheable, depends_on
 
 from . import selectors, services
 from .forms import (BoardFilterForm, ClaimForm, DuplicateForm, MatchCancelForm, NeedCancelForm, NeedForm, OfferForm,
                     ReferForm)
-from .models import Need, Offer
+from .models import Match, Need, Offer
 from .permissions import match_access, need_access, offer_access
 
 BOARD_CACHE_SECONDS = 600  # a bound on memory, not on staleness: the group's stamp is in the key
@@ -72,6 +72,8 @@ def _group_page(request, group_id, *, require: str):
         depends_on(request, stamps)
         context["board"] = _board(request, access.group, stamps[group_scope(access.group.pk)])
         context["member_count"] = context["board"]["member_count"]
+        if access.is_coordinator:
+            context["paused_helpers"] = selectors.paused_helpers(access.group)
     else:
         context["member_count"] = network_selectors.active_member_count(access.group)
         context["application"] = (network_selectors.user_application(request.user, access.group)
@@ -198,9 +200,13 @@ def _need_page(request, access, *, claim_form=None, cancel_form=None, duplicate_
     """Render a need's page. Forms given are bound forms with errors to show; others are fresh."""
     need, user = access.need, request.user
     can_claim = need.is_claimable and not access.is_requester and need.requester_id != user.pk
-    context = {"access": access, "need": need, "group": access.group.group,
-               "contact": selectors.need_contact(need) if access.sees_contact else None,
+    contact = selectors.need_contact(need) if access.sees_contact else None
+    if contact is not None and not access.is_requester:
+        services.contact_view_record(actor=user, need=need)
+    context = {"access": access, "need": need, "group": access.group.group, "contact": contact,
                "matches": list(need.matches.all()), "is_open": need.status not in Need.CLOSED}
+    if access.is_requester or access.group.is_coordinator:
+        context["contact_views"] = selectors.contact_views(need)
     if can_claim:
         context["claim_form"] = claim_form or ClaimForm(need=need, offers=list(selectors.claimable_offers(user,
                                                                                                         need)))
@@ -210,7 +216,8 @@ def _need_page(request, access, *, claim_form=None, cancel_form=None, duplicate_
         context["duplicate_form"] = duplicate_form or DuplicateForm(needs=selectors.duplicate_candidates(need))
         context["refer_form"] = refer_form or ReferForm(groups=selectors.referral_targets(need))
     for match in context["matches"]:
-        match.can_complete = match.is_live and access.can_manage
+        match.can_accept = match.status == Match.Status.PROPOSED and access.can_manage and match.helper_id != user.pk
+        match.can_complete = match.status == Match.Status.CONFIRMED and access.can_manage
         match.can_cancel = match.is_live and (access.can_manage or match.helper_id == user.pk)
         if match.can_cancel:
             match.cancel_form = (match_form[1] if match_form and match_form[0] == match.pk
@@ -224,8 +231,9 @@ def _need_page(request, access, *, claim_form=None, cancel_form=None, duplicate_
 def need_detail(request, need_id):
     access = need_access(request.user, need_id)
     need = access.need  # read with its group's and network's stamps; the viewer's own scope was read before
-    depends_on(request, {group_scope(need.group_id): need.group_stamp,
-                         network_scope(need.group.network_id): need.network_stamp})
+    if not access.sees_contact or access.is_requester:  # others' views of contact details are each recorded
+        depends_on(request, {group_scope(need.group_id): need.group_stamp,
+                             network_scope(need.group.network_id): need.network_stamp})
     return _need_page(request, access)
 
 
@@ -244,8 +252,13 @@ def need_claim(request, need_id):
         except InvalidInput as exc:
             form.add_service_error(exc)
         else:
-            messages.success(request, _("Thank you! You will bring %(quantity)s. The contact details are below.")
-                             % {"quantity": match.quantity})
+            if match.status == Match.Status.PROPOSED:
+                messages.success(request, _("Thank you! Your claim of %(quantity)s waits for the requester or a "
+                                            "coordinator to accept it; then the contact details show here.")
+                                 % {"quantity": match.quantity})
+            else:
+                messages.success(request, _("Thank you! You will bring %(quantity)s. The contact details are below.")
+                                 % {"quantity": match.quantity})
             return redirect("need_detail", need_id=access.need.public_id)
     return _need_page(request, access, claim_form=form)
 
@@ -310,6 +323,30 @@ def match_complete(request, match_id):
     match = match_access(request.user, match_id)
     services.match_complete(actor=request.user, match=match)
     messages.success(request, _("Marked as received. Thank you both!"))
+    return redirect("need_detail", need_id=match.need.public_id)
+
+
+@require_POST
+@login_required
+@service_errors
+def claims_resume(request, group_id, user_id):
+    group = group_access(request.user, group_id, require="member").group
+    person = network_selectors.group_member(group, user_id)
+    if person is None:
+        return not_found(request, _("No such member in this group."))
+    services.claims_unblock(actor=request.user, group=group, user=person)
+    messages.success(request, _("%(name)s can claim again.") % {"name": person.username})
+    return redirect("group_detail", group_id=group.public_id)
+
+
+@require_POST
+@login_required
+@service_errors
+def match_accept(request, match_id):
+    match = match_access(request.user, match_id)
+    services.match_accept(actor=request.user, match=match)
+    messages.success(request, _("Claim accepted: %(helper)s can now see the contact details.")
+                     % {"helper": match.helper.username if match.helper_id else _("the helper")})
     return redirect("need_detail", need_id=match.need.public_id)
 
 

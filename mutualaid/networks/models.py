@@ -86,7 +86,10 @@ class Group(models.Model):
     application_questions = models.JSONField(default=list, blank=True)
     trust_threshold = models.PositiveSmallIntegerField(
         _("trust needed to coordinate"), null=True, blank=True,
-        help_text=_("Leave empty for the default: min(3, max(1, active members // 2))."))
+        help_text=_("Leave empty for the default: the square root of the member count, rounded up, at least 2."))
+    newcomer_claims_confirm = models.BooleanField(
+        _("newcomers' claims confirm at once"), default=False,
+        help_text=_("Off: a newcomer's claim waits for the requester or a coordinator before contact details show."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -196,6 +199,9 @@ class Application(models.Model):
 class Notification(models.Model):
     class Kind(models.TextChoices):
         MATCH_CLAIMED = "match_claimed", _("A helper claimed your need")
+        MATCH_PROPOSED = "match_proposed", _("A newcomer's claim waits for your acceptance")
+        MATCH_ACCEPTED = "match_accepted", _("Your claim was accepted")
+        CLAIMS_PAUSED = "claims_paused", _("A helper's claims were paused")
         MATCH_COMPLETED = "match_completed", _("A match was completed")
         MATCH_CANCELLED = "match_cancelled", _("A match was cancelled")
         APPLICATION_DECIDED = "application_decided", _("Your application was decided")

@@ -124,6 +124,12 @@ def notification_text(kind: str, params: dict[str, Any]) -> str:
         p["status"] = status_names.get(p["status"], p["status"])
     texts = {
         Notification.Kind.MATCH_CLAIMED: _("%(helper)s will meet %(quantity)s of your need “%(need)s”."),
+        Notification.Kind.MATCH_PROPOSED: _("%(helper)s, new to the group, offers to meet %(quantity)s of “%(need)s”: "
+                                            "accept the claim on the need's page to share the contact details."),
+        Notification.Kind.MATCH_ACCEPTED: _("Your claim on “%(need)s” was accepted: the contact details are on the "
+                                            "need's page."),
+        Notification.Kind.CLAIMS_PAUSED: _("%(helper)s cancelled %(count)s claims in %(group)s within a day and "
+                                           "cannot claim again until a coordinator lifts the pause."),
         Notification.Kind.MATCH_COMPLETED: _("The match on “%(need)s” was completed. Thank you!"),
         Notification.Kind.MATCH_CANCELLED: _("The match on “%(need)s” was cancelled: %(reason)s"),
         Notification.Kind.APPLICATION_DECIDED: _("Your application to %(group)s was %(status)s."),

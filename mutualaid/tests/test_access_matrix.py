@@ -16,8 +16,9 @@ Besides the status, every cell checks what the answer reveals:
 A route added to the API or to the URL configuration without a row here fails `test_every_*_route_has_a_row`, which
 names it: whoever adds a route decides who may use it.
 
-The model knows two roles, newcomer and coordinator: "newcomer" is a member who has just joined, "member" one who
-has earned some trust (below the group's threshold of 3), so both hold the newcomer role.
+Standings: "newcomer" has just joined and nobody vouched for them; "member" was vouched for by the founder (trust
+reaches them from a root) but holds fewer than the group's threshold of 3 trust paths; "coordinator" founded the
+group.
 """
 from __future__ import annotations
 
@@ -89,6 +90,9 @@ def build_world() -> World:
             application_questions=["Where do you live, roughly?"])
         for name in ("requester", "helper", "member", "newcomer"):
             networks.group_join(actor=make[name], group=group)
+        for name in ("requester", "helper"):  # vouched for by the founder: members
+            networks.trust_give(actor=make["coordinator"], group=group, receiver=make[name])
+        # Trust reaches mia through rita: a member too. Nobody vouched for nina: a newcomer.
         networks.trust_give(actor=make["requester"], group=group, receiver=make["member"])
         Group.objects.filter(pk=group.pk).update(is_open=False)  # closed from now on: others apply
         group.refresh_from_db()
@@ -193,6 +197,10 @@ API_MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/matches"): Row("401 200 200 200 200 200 200"),
     ("GET", "/matches/{match_id}"): Row("401 404 200 200 200 200 200"),
     ("POST", "/matches/{match_id}/complete"): Row("401 404 403 403 200 200 403"),
+    # The world's match is confirmed already: those who may accept are told there is nothing to accept.
+    ("POST", "/matches/{match_id}/accept"): Row("401 404 403 403 409 409 403"),
+    # Nobody's claims are paused in the world: a coordinator is told so; nobody else may lift a pause.
+    ("POST", "/groups/{group_id}/members/{user_id}/claims/resume"): Row("401 404 403 403 409 403 403"),
     ("POST", "/matches/{match_id}/cancel"): Row("401 404 403 403 200 200 200", body=lambda w: {"reason": "Ill"}),
     ("GET", "/offers"): Row("401 404 200 200 200 200 200", query=lambda w: {"group": str(w.group.public_id)}),
     ("POST", "/offers"): Row("401 404 201 201 201 201 201", body=_new_offer),
@@ -259,6 +267,8 @@ WEB_MATRIX: dict[str, dict[str, Row]] = {
     "/needs/<uuid:need_id>/refer/": {"POST": Row("L 404 403 403 302 403 403", args={"need_id": _free_need},
                                                  body=lambda w: {"to_group": str(w.other_group.public_id)})},
     "/matches/<uuid:match_id>/complete/": {"POST": Row("L 404 403 403 302 302 403")},
+    "/matches/<uuid:match_id>/accept/": {"POST": Row("L 404 403 403 302 302 403")},  # 302: with the message
+    "/groups/<uuid:group_id>/members/<uuid:user_id>/resume-claims/": {"POST": Row("L 404 403 403 302 403 403")},
     "/matches/<uuid:match_id>/cancel/": {"POST": Row("L 404 403 403 302 302 302", body=lambda w: {"reason": "Ill"})},
     "/offers/<uuid:offer_id>/status/": {"POST": Row("L 404 403 403 403 403 302", body=lambda w: {"action": "pause"})},
     "/notifications/": {"GET": Row("L 200 200 200 200 200 200")},

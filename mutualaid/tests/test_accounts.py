@@ -42,6 +42,7 @@ def _world(owner, member, make_user, need, outsider):
     networks.trust_give(actor=owner, group=group, receiver=member)
     networks.trust_give(actor=zeb, group=group, receiver=member)  # Mateo now coordinates: two paths
     networks.trust_give(actor=member, group=group, receiver=zeb)
+    networks.trust_give(actor=owner, group=group, receiver=hal)  # a member too: hal's claims confirm at once
     contact = {"phone": ZEB_PHONE, "address": ZEB_ADDRESS, "name": "Zebulon Z."}
     open_need = circulation.need_create(actor=zeb, group=group, title="Help with a form", category="translation",
                                         quantity=1, contact=contact)

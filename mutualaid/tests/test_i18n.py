@@ -252,9 +252,11 @@ def test_notifications_are_written_in_spanish(kind, params, expected):
 
 
 @pytest.mark.django_db
-def test_the_notifications_page_in_spanish(client, owner, member, need, django_capture_on_commit_callbacks):
+def test_the_notifications_page_in_spanish(client, owner, member, group, need, django_capture_on_commit_callbacks):
     from mutualaid.circulation import services as circulation
+    from mutualaid.networks import services as networks
 
+    networks.trust_give(actor=owner, group=group, receiver=member)  # a member: the claim confirms at once
     with django_capture_on_commit_callbacks(execute=True):
         circulation.match_claim(actor=member, need=need, quantity=1)
     assert Notification.objects.filter(user=owner, kind=Notification.Kind.MATCH_CLAIMED).exists()

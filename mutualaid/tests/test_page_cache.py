@@ -180,8 +180,15 @@ def test_a_message_waiting_is_shown_not_a_kept_page(group, helper, need, pages):
     kept(you, pages["need"])
     response = you.post(reverse("need_claim", args=[need.public_id]), {"quantity": 1}, follow=True)
     assert "The contact details are below." in response.content.decode()
-    # The message is gone once shown; the page after it is kept again.
-    kept(you, pages["need"])
+    # The message is gone once shown; but the page now carries the contact details, and every view of them is
+    # recorded for the requester to see: it is made anew each time, never kept.
+    from mutualaid.circulation.models import ContactView
+
+    seen = ContactView.objects.filter(need=need, viewer=helper).count()
+    for _ in range(2):
+        _, queries = visit(you, pages["need"])
+        assert queries > 1
+    assert ContactView.objects.filter(need=need, viewer=helper).count() == seen + 2
 
 
 def test_a_page_that_sets_a_cookie_is_not_kept(member, pages):

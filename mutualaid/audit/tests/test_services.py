@@ -142,6 +142,7 @@ def test_every_service_appends_entries_and_the_chain_verifies(make_user, django_
         actor=hana, group=pod, title="Cooking", category="food", quantity=3))
     match = step({"match.claimed", "need.claimed"},
                  lambda: circulation.match_claim(actor=hana, need=need, quantity=1, offer=offer))
+    step({"match.accepted"}, lambda: circulation.match_accept(actor=mateo, match=match))  # hana is a newcomer
     step({"match.completed", "need.fulfilment_recorded"}, lambda: circulation.match_complete(actor=mateo, match=match))
     match = circulation.match_claim(actor=hana, need=need, quantity=1)
     step({"match.cancelled", "need.claim_returned"},

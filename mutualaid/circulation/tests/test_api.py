@@ -27,10 +27,11 @@ def offer_body(group: dict, /, **fields) -> dict:
 
 
 @pytest.fixture
-def as_helper(group) -> Api:
+def as_helper(group, as_owner) -> Api:
     """A second member of the group, who helps."""
     helper = register("hana")
     ok(helper.post(f"/groups/{group['id']}/join"), 201)
+    ok(as_owner.post(f"/groups/{group['id']}/members/{helper.id}/trust"), 201)  # vouched for: claims confirm at once
     return helper
 
 

@@ -82,7 +82,6 @@ def test_a_founder_keeps_the_role_beside_coordinators_who_earned_it(group, owner
     third = make_user("tess")
     networks.group_join(actor=third, group=group)  # 3 members: threshold 2
     networks.trust_give(actor=owner, group=group, receiver=third)
-    networks.trust_give(actor=owner, group=group, receiver=member)
     networks.trust_give(actor=third, group=group, receiver=member)  # member earns the role: two paths
     assert Membership.objects.get(group=group, user=owner, left_at__isnull=True).role == "coordinator"
     assert Membership.objects.get(group=group, user=member, left_at__isnull=True).role == "coordinator"

@@ -38,9 +38,10 @@ def requester(make_user, group):
 
 
 @pytest.fixture
-def bystander(make_user, group):
+def bystander(make_user, group, owner):
     user = make_user("bo")
     networks.group_join(actor=user, group=group)
+    networks.trust_give(actor=owner, group=group, receiver=user)  # a member: claims confirm at once
     return user
 
 

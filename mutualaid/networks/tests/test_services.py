@@ -487,6 +487,9 @@ PARAMS = {
     Notification.Kind.APPLICATION_RECEIVED: {"group": "Riverside Pod", "applicant": "otto"},
     Notification.Kind.ROLE_CHANGED: {"group": "Riverside Pod", "role": "coordinator"},
     Notification.Kind.SUGGESTIONS: {"group": "Riverside Pod", "count": 2},
+    Notification.Kind.MATCH_PROPOSED: {"helper": "hana", "quantity": 2, "need": "Soup"},
+    Notification.Kind.MATCH_ACCEPTED: {"need": "Soup"},
+    Notification.Kind.CLAIMS_PAUSED: {"helper": "hana", "group": "Riverside Pod", "count": 4},
 }
 
 
@@ -498,6 +501,10 @@ def test_notification_text_in_english():
     assert texts[Notification.Kind.APPLICATION_DECIDED] == "Your application to Riverside Pod was declined."
     assert texts[Notification.Kind.ROLE_CHANGED] == "You are now a coordinator in Riverside Pod."
     assert texts[Notification.Kind.SUGGESTIONS].startswith("A coordinator of Riverside Pod found needs")
+    assert texts[Notification.Kind.MATCH_PROPOSED].startswith("hana, new to the group, offers to meet 2 of “Soup”")
+    assert texts[Notification.Kind.MATCH_ACCEPTED] == ("Your claim on “Soup” was accepted: the contact details are on "
+                                                       "the need's page.")
+    assert texts[Notification.Kind.CLAIMS_PAUSED].startswith("hana cancelled 4 claims in Riverside Pod")
     assert set(texts) == set(Notification.Kind.values)
 
 
