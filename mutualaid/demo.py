@@ -147,10 +147,12 @@ def _load() -> None:
         need(u["hana"], hillcrest, "Someone to talk to in the evenings", "emotional-support", 3, "low",
              location_name="Hillcrest", contact={"email": "hana@demo.invalid"})
         # Proxy intake: Amara takes a call from a neighbour with no account.
-        need(u["amara"], riverside, "Hot meals for an elderly neighbour", "food", 5, "high", on_behalf=True,
+        meals = need(u["amara"], riverside, "Hot meals for an elderly neighbour", "food", 5, "high", on_behalf=True,
              location_name="Riverside", lat=51.4599, lon=-0.1180,
              contact={"name": "Mrs. Okafor", "phone": "+44 20 7946 0011", "address": "2 Bridge Road",
                       "notes": "Called in on the landline. Ring twice, she is slow to the door."})
+        # Elif is new to Riverside: her claim waits for a coordinator to accept it before she sees the address.
+        circulation.match_claim(actor=u["elif"], need=meals, quantity=1)
         # Partly matched
         nappies = need(u["elif"], riverside, "Nappies, size 4", "hygiene", 4, "high", location_name="Riverside")
         circulation.match_claim(actor=u["fatima"], need=nappies, quantity=1)
