@@ -2,7 +2,7 @@
 
     mutualaid serve [--host H] [--port P] [--workers N]   production server (gunicorn + whitenoise)
     mutualaid demo [--if-empty]                          load the demo network and print its log-ins
-    mutualaid verify-audit                               recompute the audit hash chain
+    mutualaid verify-audit [--since SEQ:HASH]            recompute the audit hash chain (against a checkpoint)
     mutualaid expire-needs                               expire open needs past their needed-by time
     mutualaid worker [--interval S]                      run the periodic jobs (expiry) in a loop
     mutualaid allocate IN.json [-o OUT.json] [--method optimal|greedy-fcfs|greedy-urgency]

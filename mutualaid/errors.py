@@ -29,3 +29,9 @@ class NotFound(ServiceError):
 
 class Conflict(ServiceError):
     status = 409
+
+
+class Busy(Conflict):
+    """The same work is already under way (a fair allocation run): try again when it has finished."""
+
+    status = 429

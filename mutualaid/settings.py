@@ -8,6 +8,7 @@ ALLOWED_HOSTS  comma-separated; default "127.0.0.1,localhost".
 EMAIL_URL      "console:" (default) or smtp://user:pass@host:port (smtp+tls:// for STARTTLS).
 DEFAULT_FROM_EMAIL, SITE_URL (used in e-mailed links; https:// turns on secure cookies, HSTS and the redirect to
                https), LANGUAGE_CODE.
+RESTORE_MAX_BYTES  the most an archive may declare for `mutualaid restore` to accept it; default 2 GiB.
 SECURE_COOKIES, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD,
 SECURE_PROXY_SSL_HEADER (e.g. X-Forwarded-Proto), TRUSTED_PROXY_COUNT, LOGIN_FAILURE_LIMIT, LOGIN_LOCKOUT_MINUTES:
                see the README's "Production" section.
@@ -27,7 +28,10 @@ from django.utils.translation import gettext_lazy as _
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent
 VAR_DIR = Path(os.environ.get("MUTUALAID_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+if not VAR_DIR.is_dir():
+    # The database, the secret key and uploads live here: only this account may enter (whatever the umask).
+    VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    VAR_DIR.chmod(0o700)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -42,9 +46,27 @@ def _secret_key() -> str:
         return os.environ["SECRET_KEY"]
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        _create_private(path, secrets.token_urlsafe(50).encode())
     return path.read_text().strip()
+
+
+def _create_private(path: Path, content: bytes = b"") -> None:
+    """Create `path` mode 0600 (whatever the umask), holding `content` from the start; if another process created
+    it meanwhile, theirs is kept."""
+    staged = path.with_name(f".{path.name}.{os.getpid()}.new")
+    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, content)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.link(staged, path)  # atomic, and never replaces an existing file
+    except FileExistsError:
+        pass
+    finally:
+        staged.unlink(missing_ok=True)
 
 
 SECRET_KEY = _secret_key()
@@ -120,12 +142,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+    # SQLite would create the file (and its -wal and -shm, which take the file's mode) by the umask: create it 0600.
+    _database_file = Path(str(DATABASES["default"]["NAME"]))
+    if (str(_database_file) not in ("", ":memory:") and not str(_database_file).startswith("file:")
+            and _database_file.parent.is_dir() and not _database_file.exists()):
+        _create_private(_database_file)  # an empty file is an empty SQLite database
     # A file (not the in-memory default) so that threads in tests really use separate connections.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 else:
     # One test database per test process, so that two suites on one server never drop each other's.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# `mutualaid restore` refuses an archive whose manifest declares more bytes in all than this (2 GiB by default).
+RESTORE_MAX_BYTES = int(os.environ.get("RESTORE_MAX_BYTES", 2 * 1024 ** 3))
 
 # Each worker's own memory: the board as members see it (circulation.views), and signed-in pages kept until what
 # they show changes (mutualaid.pagecache). Neither needs a server beside the app: both are keyed or checked on the

@@ -157,8 +157,37 @@ class ChainReport:
     first_bad_seq: int | None = None
 
 
-def verify_chain(entries: Iterable[AuditEntry] | None = None) -> ChainReport:
-    """Recompute every hash in order. Names the first entry that was altered, removed or inserted."""
+@dataclass(frozen=True)
+class Checkpoint:
+    """A point of the chain, held outside the database (mailed to coordinators, stored by an operator): entry `seq`
+    has hash `hash`. Written "SEQ:HASH"; "0:<64 zeros>" is the empty chain."""
+
+    seq: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> Checkpoint:
+        """"SEQ:HASH" (SEQ a whole number, HASH 64 hexadecimal digits); ValueError naming the format otherwise."""
+        seq, sep, digest = text.strip().partition(":")
+        digest = digest.lower()
+        if not (sep and seq.isascii() and seq.isdigit() and len(digest) == 64
+                and all(c in "0123456789abcdef" for c in digest)):
+            raise ValueError(f"a checkpoint is SEQ:HASH (a sequence number, a colon, 64 hexadecimal digits), "
+                             f"not {text!r}")
+        return cls(int(seq), digest)
+
+
+def verify_chain(entries: Iterable[AuditEntry] | None = None, *, since: Checkpoint | None = None) -> ChainReport:
+    """Recompute every hash in order. Names the first entry that was altered, removed or inserted.
+
+    A consistent rewrite (an entry edited, every later hash and the head recomputed) verifies on its own; `since`,
+    a checkpoint held elsewhere, catches it: entry `since.seq` must still have `since.hash`."""
+    if since is not None and since.seq == 0 and since.hash != GENESIS:
+        return ChainReport(False, 0, f"entry #0 does not match the checkpoint: the chain starts from {GENESIS}, "
+                                     f"the checkpoint says {since.hash}", 0)
     if entries is None:
         entries = AuditEntry.objects.order_by("seq").iterator(chunk_size=2000)
     prev_hash, expected_seq, checked = GENESIS, 1, 0
@@ -176,9 +205,19 @@ def verify_chain(entries: Iterable[AuditEntry] | None = None) -> ChainReport:
         )
         if digest != entry.hash:
             return ChainReport(False, checked, f"entry #{entry.seq} ({entry.action}) was altered", entry.seq)
+        if since is not None and entry.seq == since.seq and entry.hash != since.hash:
+            return ChainReport(False, checked, f"entry #{entry.seq} does not match the checkpoint: its hash is "
+                                               f"{entry.hash}, the checkpoint says {since.hash} (the chain was "
+                                               f"rewritten at or before #{entry.seq})", entry.seq)
         prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
     head = AuditHead.objects.filter(id=1).first()
     if head is not None and (head.seq != checked or head.hash != prev_hash):
         return ChainReport(False, checked, f"entry #{checked + 1} is missing (the chain's tip is #{head.seq})",
                            checked + 1)
-    return ChainReport(True, checked, f"audit chain verified: {checked} entries")
+    if since is not None and since.seq > checked:
+        return ChainReport(False, checked, f"entry #{since.seq} of the checkpoint is missing (the chain ends at "
+                                           f"#{checked}: it was cut back)", since.seq)
+    message = f"audit chain verified: {checked} entries"
+    if since is not None:
+        message += f"; checkpoint #{since.seq} matches"
+    return ChainReport(True, checked, message)

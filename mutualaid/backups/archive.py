@@ -6,14 +6,19 @@ The archive is a gzipped tar:
     data/<app_label>.<model>.jsonl one JSON array per row, its columns in the order the manifest lists them
     media/...                      the uploaded files under settings.MEDIA_ROOT (the directory is always there)
 
-Every table of every installed app is saved (our apps, users and their groups and permissions, sessions, content
-types), each ordered by primary key and written in dependency order, so that a restore inserts parents before
+Every table of every installed app is saved (our apps, users and their groups and permissions, content types) except
+sessions: a session key signs in as its person, so it is never written out, and a restore signs everyone out. Each
+table is ordered by primary key and written in dependency order, so that a restore inserts parents before
 children. Values are written losslessly: datetimes with their microseconds and offset, UUIDs as text, JSON fields
 as the JSON they hold, binary as base64. Rows are inserted as they are (no `save()`, no signals, no auto_now), so
 primary keys, UUIDs, timestamps and the audit chain come back bit for bit, whichever database they came from.
 
 A restore refuses, changing nothing, an archive it cannot read, of another or a newer format, with a member whose
 SHA-256 does not match, made at another migration state than the target's, or a target that is already in use.
+It also refuses an archive whose members are not the sizes its manifest declares, or which declares more bytes in all
+than settings.RESTORE_MAX_BYTES; every member is read in blocks, never whole.
+
+The archive is written 0600 (whatever the umask), and restored uploads 0600 in directories created 0700.
 """
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import tarfile
 import tempfile
 import uuid
@@ -30,7 +36,7 @@ import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterable
+from typing import IO, Any, Callable, Iterable
 
 from django.apps import apps
 from django.conf import settings
@@ -51,6 +57,10 @@ DATA_DIR = "data"
 MEDIA_DIR = "media"
 CHUNK = 2000
 HASH_BLOCK = 1 << 20
+MANIFEST_MAX_BYTES = 64 << 20  # about 400,000 members' worth
+ROW_MAX_CHARS = 64 << 20  # one row of a data member (a line of JSON)
+# Tables never written to a backup: a session key signs in as its person. A restore skips them in older archives.
+NOT_BACKED_UP = frozenset({"sessions.session"})
 
 
 class BackupError(Exception):
@@ -70,10 +80,13 @@ class RestoreResult:
 # --- Which tables, in which order -----------------------------------------------------------------
 
 
+def _managed_models() -> list[type[models.Model]]:
+    return [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
+
+
 def backed_up_models() -> list[type[models.Model]]:
-    """Every table Django manages, parents before children (a foreign key's target comes first)."""
-    candidates = [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
-    return _dependency_order(candidates)
+    """Every table Django manages but sessions, parents before children (a foreign key's target comes first)."""
+    return _dependency_order([m for m in _managed_models() if _label(m) not in NOT_BACKED_UP])
 
 
 def _dependency_order(candidates: list[type[models.Model]]) -> list[type[models.Model]]:
@@ -205,7 +218,8 @@ def backup(path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS) -> dict[st
         manifest_file.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         partial = target.with_name(f".{target.name}.partial")
         try:
-            with tarfile.open(partial, "w:gz", format=tarfile.PAX_FORMAT) as archive:
+            with _open_private(partial) as out, tarfile.open(fileobj=out, mode="w:gz",
+                                                             format=tarfile.PAX_FORMAT) as archive:
                 archive.add(manifest_file, arcname=MANIFEST)
                 archive.add(staging / DATA_DIR, arcname=DATA_DIR, recursive=False)
                 for table in tables:
@@ -215,10 +229,37 @@ def backup(path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS) -> dict[st
                 archive.addfile(media_dir)
                 for name, source in media_files:
                     archive.add(source, arcname=name, recursive=False)
+            with open(partial, "rb") as written:
+                os.fsync(written.fileno())
             partial.replace(target)  # whole or not at all: a crash never leaves half an archive under the name
         finally:
             partial.unlink(missing_ok=True)
     return manifest
+
+
+def _open_private(path: Path):
+    """A new file, mode 0600 whatever the umask (a backup holds every member's contact details and password hash)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "wb")
+
+
+def _make_private_dirs(directory: Path) -> None:
+    """Create `directory` and any missing parents mode 0700, whatever the umask (existing ones are left as they are)."""
+    missing = []
+    while not directory.is_dir():
+        missing.append(directory)
+        directory = directory.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        path.chmod(0o700)
 
 
 def _django_version() -> str:
@@ -316,10 +357,15 @@ class Archive:
 
     def _read_manifest(self) -> dict[str, Any]:
         try:
-            handle = self.tar.extractfile(MANIFEST)
-            manifest = json.loads(handle.read().decode("utf-8")) if handle else None
-        except KeyError:
-            raise BackupError(f"{self.path} has no {MANIFEST}: it is not a mutualaid backup.") from None
+            # A backup writes its manifest first: read it before anything else of the archive is decompressed.
+            info = self.tar.next()
+            if info is None or info.name != MANIFEST or not info.isfile():
+                raise BackupError(f"{self.path} has no {MANIFEST} at its start: it is not a mutualaid backup.")
+            if info.size > MANIFEST_MAX_BYTES:
+                raise BackupError(f"the manifest of {self.path} is {info.size} bytes, more than a manifest can be "
+                                  f"({MANIFEST_MAX_BYTES}): the archive was altered.")
+            handle = self.tar.extractfile(info)
+            manifest = json.loads(handle.read(info.size).decode("utf-8")) if handle else None
         except (tarfile.TarError, OSError, EOFError, zlib.error, UnicodeDecodeError, ValueError) as exc:
             raise BackupError(f"the manifest of {self.path} cannot be read ({exc}): the archive is damaged.") from None
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -335,7 +381,25 @@ class Archive:
         for key in ("tables", "members", "migrations", "database"):
             if key not in manifest:
                 raise BackupError(f"the manifest of {self.path} lacks “{key}”: the archive is damaged.")
+        self._check_declared_sizes(manifest)
         return manifest
+
+    def _check_declared_sizes(self, manifest: dict[str, Any]) -> None:
+        members = manifest["members"]
+        if not isinstance(members, dict) or not isinstance(manifest["tables"], list):
+            raise BackupError(f"the manifest of {self.path} lists its members wrongly: the archive is damaged.")
+        total = 0
+        for name, entry in members.items():
+            size = entry.get("size") if isinstance(entry, dict) else None
+            if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+                raise BackupError(f"the manifest of {self.path} declares no valid size for “{name}”: the archive "
+                                  "is damaged or was altered.")
+            total += size
+        limit = settings.RESTORE_MAX_BYTES
+        if total > limit:
+            raise BackupError(f"{self.path} declares {total:,} bytes in all, more than RESTORE_MAX_BYTES allows "
+                              f"({limit:,}). If the archive is yours and the disk has room, raise RESTORE_MAX_BYTES "
+                              "and restore again.")
 
     def _check_members(self) -> None:
         expected: dict[str, dict[str, Any]] = self.manifest["members"]
@@ -351,10 +415,19 @@ class Archive:
                 if info.name not in expected:
                     raise BackupError(f"the archive holds “{info.name}”, which its manifest does not list: "
                                       "it was altered.")
+                declared = expected[info.name]["size"]
+                if info.size != declared:  # checked before a byte of it is read
+                    raise BackupError(f"“{info.name}” holds {info.size:,} bytes but the manifest declares a size "
+                                      f"of {declared:,}: the archive is damaged or was altered.")
                 digest = hashlib.sha256()
+                read = 0
                 handle = self.tar.extractfile(info)
                 for block in iter(lambda: handle.read(HASH_BLOCK), b""):
                     digest.update(block)
+                    read += len(block)
+                if read != declared:
+                    raise BackupError(f"“{info.name}” ends after {read:,} bytes but its declared size is "
+                                      f"{declared:,}: the archive is damaged.")
                 if digest.hexdigest() != expected[info.name].get("sha256"):
                     raise BackupError(f"checksum mismatch for “{info.name}”: the archive is damaged or was altered.")
                 seen.add(info.name)
@@ -369,16 +442,20 @@ class Archive:
                 raise BackupError(f"the manifest names no checked data for {table.get('model')}: it is damaged.")
 
     def rows(self, table: dict[str, Any]) -> Iterable[list[Any]]:
-        handle = self.tar.extractfile(table["member"])
-        for line in io.TextIOWrapper(handle, encoding="utf-8", newline="\n"):
+        text = io.TextIOWrapper(self.tar.extractfile(table["member"]), encoding="utf-8", newline="\n")
+        while line := text.readline(ROW_MAX_CHARS + 1):
+            if len(line) > ROW_MAX_CHARS:
+                raise BackupError(f"a row of {table.get('model')} is longer than {ROW_MAX_CHARS:,} characters: "
+                                  "the archive was altered.")
             if line.strip():
                 yield json.loads(line)
 
-    def media(self) -> Iterable[tuple[str, bytes]]:
+    def media(self) -> Iterable[tuple[str, int, IO[bytes]]]:
+        """Each uploaded file: its path under MEDIA_ROOT, its size, and a stream of its bytes (read it in blocks)."""
         prefix = MEDIA_DIR + "/"
         for name in sorted(self.manifest["members"]):
             if name.startswith(prefix):
-                yield name[len(prefix):], self.tar.extractfile(name).read()
+                yield name[len(prefix):], self.manifest["members"][name]["size"], self.tar.extractfile(name)
 
 
 # --- Restore --------------------------------------------------------------------------------------
@@ -393,7 +470,7 @@ def instance_in_use(using: str = DEFAULT_DB_ALIAS) -> list[str]:
     """
     user_model = get_user_model()
     found = []
-    for model in backed_up_models():
+    for model in _managed_models():
         manager = model._base_manager.using(using)
         if model is AuditHead:
             manager = manager.exclude(seq=0)
@@ -421,17 +498,22 @@ def _check_compatible(archive: Archive, *, using: str) -> None:
                           + "; ".join(differences[:5]) + "). Restore with the same version of mutualaid the backup "
                           "was made with (and `mutualaid migrate` to it), then upgrade.")
     models_here = {_label(m): m for m in backed_up_models()}
-    labels = [t.get("model") for t in manifest["tables"]]
+    labels = [t.get("model") for t in _restored_tables(manifest)]
     if sorted(labels) != sorted(models_here):
         extra, lacking = set(labels) - set(models_here), set(models_here) - set(labels)
         raise BackupError("the archive's tables do not match this installation's "
                           f"(only in the archive: {', '.join(sorted(extra)) or '-'}; "
                           f"only here: {', '.join(sorted(lacking)) or '-'}).")
-    for table in manifest["tables"]:
+    for table in _restored_tables(manifest):
         model = models_here[table["model"]]
         here = [c.attname for c in _columns(model)]
         if sorted(table.get("columns", [])) != sorted(here):
             raise BackupError(f"the columns of {table['model']} in the archive do not match this installation's.")
+
+
+def _restored_tables(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The archive's tables but those never restored (an older archive's sessions: their keys would sign in)."""
+    return [t for t in manifest["tables"] if not (isinstance(t, dict) and t.get("model") in NOT_BACKED_UP)]
 
 
 def _media_target(relative: str) -> Path:
@@ -463,7 +545,7 @@ def restore(path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS) -> Restor
     from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()  # the ids may have changed under this process's cache
-    return RestoreResult(tables=len(archive.manifest["tables"]), rows=rows, media_files=written,
+    return RestoreResult(tables=len(_restored_tables(archive.manifest)), rows=rows, media_files=written,
                          audit_message=audit.message, source_vendor=archive.manifest["database"].get("vendor", "?"),
                          warnings=warnings)
 
@@ -472,16 +554,19 @@ def _load_tables(archive: Archive, *, using: str) -> tuple[int, list[str]]:
     connection = connections[using]
     manifest = archive.manifest
     models_here = {_label(m): m for m in backed_up_models()}
-    order = [models_here[t["model"]] for t in manifest["tables"]]
+    tables = _restored_tables(manifest)
+    order = [models_here[t["model"]] for t in tables]
+    not_restored = [m for m in _managed_models() if _label(m) in NOT_BACKED_UP]
     total = 0
     warnings: list[str] = []
     with transaction.atomic(using=using):
         with connection.cursor() as cursor:
             # What the target's migrations seeded (content types, permissions, categories, the empty audit head) is
             # replaced by the archive's own rows, so that every primary key comes back as it was.
-            for model in reversed(order):
+            # Sessions are never restored: everyone signs in afresh.
+            for model in list(reversed(order)) + not_restored:
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
-        for table in manifest["tables"]:
+        for table in tables:
             model = models_here[table["model"]]
             by_name = {c.attname: c for c in _columns(model)}
             columns = [by_name[name] for name in table["columns"]]
@@ -511,7 +596,7 @@ def _load_tables(archive: Archive, *, using: str) -> tuple[int, list[str]]:
             with connection.cursor() as cursor:
                 for sql in statements:
                     cursor.execute(sql)
-        for table in manifest["tables"]:
+        for table in tables:
             model = models_here[table["model"]]
             if model._base_manager.using(using).count() != table["rows"]:
                 raise BackupError(f"{table['model']}: the restored row count differs from the archive's.")
@@ -535,14 +620,23 @@ def _insert(model: type[models.Model], columns: list[models.Field], objs: list[m
 
 
 def _write_media(archive: Archive) -> int:
-    root = Path(settings.MEDIA_ROOT)
-    root.mkdir(parents=True, exist_ok=True)
+    """Each uploaded file streamed in blocks to a 0600 file, in directories created 0700."""
+    _make_private_dirs(Path(settings.MEDIA_ROOT))
     written = 0
-    for relative, content in archive.media():
+    for relative, size, content in archive.media():
         target = _media_target(relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_private_dirs(target.parent)
         partial = target.with_name(f".{target.name}.partial")
-        partial.write_bytes(content)
-        partial.replace(target)
+        partial.unlink(missing_ok=True)
+        try:
+            with _open_private(partial) as out:
+                shutil.copyfileobj(content, out, HASH_BLOCK)
+                out.flush()
+                length = out.tell()
+            if length != size:
+                raise BackupError(f"the uploaded file “{relative}” came out {length:,} bytes instead of {size:,}.")
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
         written += 1
     return written

@@ -310,3 +310,17 @@ class SuggestionDecline(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["need", "offer"], name="decline_once_per_pair")]
+
+
+class AllocationRun(models.Model):
+    """A fair (`maxmin`) allocation run under way: the row is the lock that makes it one at a time per scope.
+
+    `scope` is "group:<public id>" for a group's run, "network" for a run over the whole network. The row is written
+    (committed) when a run starts, so every server process sees it, and deleted when it ends; a second run of the
+    scope fails on the unique constraint. A row older than ALLOCATION_RUN_STALE (a worker killed mid-run) is taken
+    over.
+    """
+
+    scope = models.CharField(max_length=64, unique=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    started_at = models.DateTimeField()

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from mutualaid.audit.services import audit_record, audited_atomic
 from mutualaid.errors import Conflict, InvalidInput, NotAllowed
-from mutualaid.networks.models import Group, Membership, Notification, User
+from mutualaid.networks import selectors as network_selectors
+from mutualaid.networks.models import Group, Membership, Notification, Suspension, User
 from mutualaid.networks.permissions import group_access
 from mutualaid.networks import services as networks_services
 from mutualaid.networks.services import notify
@@ -438,6 +439,8 @@ CANCELS_BEFORE_BLOCK = 3  # more than this many cancelled claims in a day and a 
 
 
 def _check_claims_not_blocked(*, actor: User, group: Group) -> None:
+    if actor.pk in network_selectors.suspended_user_ids(group):
+        raise NotAllowed(_("You are suspended in this group and cannot claim needs."))
     if ClaimBlock.objects.filter(group=group, user=actor, lifted_at__isnull=True).exists():
         raise NotAllowed(_("You cancelled several claims in a short time: a coordinator of this group needs to "
                            "lift the pause before you can claim again."))
@@ -609,6 +612,16 @@ def member_leave(*, actor: User, group: Group) -> None:
             audit_record(actor=actor, action="offer.status_changed", obj=offer, before=before,
                          after={"status": offer.status, "why": "member_left"})
         networks_services.group_leave(actor=actor, group=group)
+
+
+def member_suspend(*, actor: User, group: Group, user: User, reason: str) -> Suspension:
+    """A coordinator suspends a member over a safety concern (networks.services.suspension_create), and every live
+    claim the person holds in the group is handed back at once, so they see no contact detail from now on."""
+    with audited_atomic():
+        suspension = networks_services.suspension_create(actor=actor, group=group, user=user, reason=reason)
+        _hand_back_claims(actor=actor, reason=_("The helper was suspended by a coordinator."),
+                          matches=Match.objects.filter(helper=user, need__group=group))
+    return suspension
 
 
 # --- Deleting an account --------------------------------------------------------------------------

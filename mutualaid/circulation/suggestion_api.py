@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from mutualaid.errors import NotAllowed
-from mutualaid.networks.models import Group, Membership
+from mutualaid.networks.models import Membership
 from mutualaid.networks.permissions import group_access
 from mutualaid.networks.schemas import InputSchema, errors
 from mutualaid.networks.selectors import user_groups
@@ -94,17 +94,17 @@ def decline_suggestion(request, payload: PairIn):
     return 200, {"detail": _("Declined: this need will not be suggested for this offer again.")}
 
 
-@router.post("/allocations", response={200: AllocationOut, **errors(400, 401, 403, 404, 413, 422)})
+@router.post("/allocations", response={200: AllocationOut, **errors(400, 401, 403, 404, 413, 422, 429)})
 def run_allocation(request, payload: AllocationIn):
-    """Run the engine over a group (its coordinators) or the whole network (anyone who coordinates a group).
-    A read: it proposes, it claims nothing."""
+    """Run the engine over a group (its coordinators) or the whole network (anyone who coordinates a group: the pairs
+    and unmet needs of their own groups, the others only as totals per group in the summary). A read: it proposes,
+    it claims nothing. A `maxmin` run is one at a time per group (and over the network): 429 while one runs."""
+    group = None
     if payload.group:
-        groups = Group.objects.filter(pk=group_access(request.auth, payload.group, require="coordinator").group.pk)
-    else:
-        if not Membership.objects.active().filter(user=request.auth, role=Membership.Role.COORDINATOR).exists():
-            raise NotAllowed(_("Only coordinators can run an allocation over the network."))
-        groups = Group.objects.all()
-    view = selectors.run_allocation(groups, method=payload.method, fairness=payload.fairness)
+        group = group_access(request.auth, payload.group, require="coordinator").group
+    elif not Membership.objects.active().filter(user=request.auth, role=Membership.Role.COORDINATOR).exists():
+        raise NotAllowed(_("Only coordinators can run an allocation over the network."))
+    view = services.allocation_run(actor=request.auth, group=group, method=payload.method, fairness=payload.fairness)
     return 200, {
         "allocations": [{"need": p.need.public_id, "offer": p.offer.public_id, "quantity": p.quantity,
                          "distance_km": round(p.distance_km, 3), "score": p.score} for p in view.proposals],

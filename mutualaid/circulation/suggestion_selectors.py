@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from mutualaid import allocation
 from mutualaid.networks.models import Group, User
+from mutualaid.networks.selectors import user_groups
 
 from .models import Need, Offer, SuggestionDecline
 
@@ -93,6 +94,17 @@ def run_allocation(groups, *, method: str = "optimal", fairness: str | None = No
     proposals.sort(key=lambda p: (p.need.urgency_rank, -p.score, p.need.created_at))
     return AllocationView(method=method, proposals=proposals, summary=result.summary,
                           unmet=[(needs[u.need], u.quantity) for u in result.unmet])
+
+
+def network_view_for(user: User, view: AllocationView) -> AllocationView:
+    """A network run as `user` may see it, as the network page shows it: the proposed pairs and unmet needs of the
+    groups they belong to; every other group (closed ones too) only as the summary's anonymous totals per group
+    (units asked and given, fill rates), never an id, title or distance of its needs and offers."""
+    mine = set(user_groups(user).values_list("pk", flat=True))
+    summary = {key: value for key, value in view.summary.items() if key != "total_distance_km"}
+    return AllocationView(method=view.method, summary=summary,
+                          proposals=[p for p in view.proposals if p.need.group_id in mine],
+                          unmet=[(n, q) for n, q in view.unmet if n.group_id in mine])
 
 
 def helper_suggestions(user: User, groups) -> list[Proposal]:

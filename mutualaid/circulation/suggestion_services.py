@@ -6,19 +6,26 @@ Suggestions, never assignments: nothing here claims anything without the helper'
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Iterator
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutualaid.audit.services import audit_record, audited_atomic
-from mutualaid.errors import Conflict, InvalidInput, NotAllowed
+from mutualaid.errors import Busy, Conflict, InvalidInput, NotAllowed
 from mutualaid.networks.models import Group, Notification, User
 from mutualaid.networks.permissions import group_access
 from mutualaid.networks.services import notify
 
-from .models import Match, Need, Offer, SuggestionDecline
+from .models import AllocationRun, Match, Need, Offer, SuggestionDecline
 from .services import match_claim
-from .suggestion_selectors import compatible_pair, run_allocation
+from .suggestion_selectors import AllocationView, compatible_pair, network_view_for, run_allocation
+
+# A fair run takes ~200 s at city scale: a slot older than this was left by a worker that died mid-run.
+ALLOCATION_RUN_STALE = timedelta(minutes=15)
 
 
 def _check_pair(actor: User, need: Need, offer: Offer) -> None:
@@ -70,3 +77,39 @@ def suggestions_send(*, actor: User, group: Group) -> int:
             notify(user=helper, kind=Notification.Kind.SUGGESTIONS, params={"group": group.name, "count": count},
                    url="/me/suggestions/")
     return len(per_helper)
+
+
+@contextmanager
+def allocation_run_slot(*, actor: User, group: Group | None) -> Iterator[None]:
+    """Hold the one slot for a fair (`maxmin`) run over `group`, or over the network when None; Busy (429) when
+    another run holds it. The slot is an AllocationRun row committed before the run and deleted after it, so it holds
+    across every server process, on SQLite and PostgreSQL alike (call it outside a transaction)."""
+    scope = "network" if group is None else f"group:{group.public_id}"
+    now = timezone.now()
+    AllocationRun.objects.filter(scope=scope, started_at__lt=now - ALLOCATION_RUN_STALE).delete()
+    try:
+        with transaction.atomic():
+            slot = AllocationRun.objects.create(scope=scope, started_by=actor, started_at=now)
+    except IntegrityError as exc:
+        if group is None:
+            raise Busy(_("A fair allocation is already running over the network. "
+                         "Try again when it has finished.")) from exc
+        raise Busy(_("A fair allocation is already running for this group. Try again when it has finished.")) from exc
+    try:
+        yield
+    finally:
+        AllocationRun.objects.filter(pk=slot.pk).delete()
+
+
+def allocation_run(*, actor: User, group: Group | None, method: str = "optimal",
+                   fairness: str | None = None) -> AllocationView:
+    """The engine's proposals over `group` (in full: the caller coordinates it) or over the network (as `actor` may
+    see it: their own groups' pairs, others' only as totals). A read; a fair run holds its scope's slot while it
+    runs. Who may run it is checked by the caller."""
+    groups = Group.objects.all() if group is None else Group.objects.filter(pk=group.pk)
+    if fairness == "maxmin":
+        with allocation_run_slot(actor=actor, group=group):
+            view = run_allocation(groups, method=method, fairness=fairness)
+    else:
+        view = run_allocation(groups, method=method, fairness=fairness)
+    return view if group is not None else network_view_for(actor, view)

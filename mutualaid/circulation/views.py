@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from mutualaid.audit.services import scope_stamp
 from mutualaid.errors import InvalidInput
 from mutualaid.networks import selectors as network_selectors
+from mutualaid.networks import services as networks_services
 from mutualaid.networks.models import group_scope, network_scope
 from mutualaid.networks.permissions import group_access
 from mutualaid.networks.views import not_found, paginate, service_errors
@@ -337,6 +338,32 @@ def claims_resume(request, group_id, user_id):
     services.claims_unblock(actor=request.user, group=group, user=person)
     messages.success(request, _("%(name)s can claim again.") % {"name": person.username})
     return redirect("group_detail", group_id=group.public_id)
+
+
+@require_POST
+@login_required
+@service_errors
+def member_suspend(request, group_id, user_id):
+    group = group_access(request.user, group_id, require="member").group
+    person = network_selectors.group_member(group, user_id)
+    if person is None:
+        return not_found(request, _("No such member in this group."))
+    services.member_suspend(actor=request.user, group=group, user=person, reason=request.POST.get("reason", ""))
+    messages.success(request, _("%(name)s is suspended. Another coordinator needs to confirm it within 7 days.")
+                     % {"name": person.username})
+    return redirect("group_members", group_id=group.public_id)
+
+
+@require_POST
+@login_required
+@service_errors
+def suspension_confirm(request, suspension_id):
+    suspension = network_selectors.suspension_for(request.user, suspension_id)
+    if suspension is None:
+        return not_found(request, _("No such suspension."))
+    networks_services.suspension_confirm(actor=request.user, suspension=suspension)
+    messages.success(request, _("The suspension of %(name)s is confirmed.") % {"name": suspension.user.username})
+    return redirect("group_members", group_id=suspension.group.public_id)
 
 
 @require_POST

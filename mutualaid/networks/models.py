@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -170,6 +171,45 @@ class Trust(models.Model):
         ]
 
 
+SUSPENSION_LAPSES_AFTER = timedelta(days=7)  # unless a second coordinator confirms it
+
+
+class Suspension(models.Model):
+    """A coordinator acted on a safety concern: while in force the person holds no standing in the group (no
+    coordinator role, no trust that counts, no claims, so no contact details). It lapses after seven days unless a
+    second coordinator confirms it; a confirmed one stays until lifted (a group decision, later)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="suspensions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="suspensions")
+    suspended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     related_name="+")
+    reason = models.TextField()  # typed text: never in the audit chain
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)  # set when it lapsed or was lifted
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], condition=Q(ended_at__isnull=True),
+                                    name="one_open_suspension"),
+            models.CheckConstraint(condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=models.F("suspended_by")),
+                                   name="suspension_confirmed_by_another"),
+        ]
+
+    def in_force(self, now=None) -> bool:
+        from django.utils import timezone
+
+        now = now or timezone.now()
+        return self.ended_at is None and (self.confirmed_at is not None
+                                          or self.created_at + SUSPENSION_LAPSES_AFTER > now)
+
+    def audit_scopes(self) -> list[str]:
+        return [group_scope(self.group_id), user_scope(self.user_id)]
+
+
 class Application(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -202,6 +242,7 @@ class Notification(models.Model):
         MATCH_PROPOSED = "match_proposed", _("A newcomer's claim waits for your acceptance")
         MATCH_ACCEPTED = "match_accepted", _("Your claim was accepted")
         CLAIMS_PAUSED = "claims_paused", _("A helper's claims were paused")
+        SUSPENDED = "suspended", _("A member was suspended")
         MATCH_COMPLETED = "match_completed", _("A match was completed")
         MATCH_CANCELLED = "match_cancelled", _("A match was cancelled")
         APPLICATION_DECIDED = "application_decided", _("Your application was decided")

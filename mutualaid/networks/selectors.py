@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from . import trustflow
-from .models import Application, Group, Membership, Notification, Trust, User
+from .models import Application, Group, Membership, Notification, Suspension, Trust, User
 
 
 def membership_for(user: User | None, group: Group) -> Membership | None:
@@ -31,6 +31,31 @@ def group_threshold(group: Group, *, members: int | None = None) -> int:
     return max(2, math.isqrt(max(members - 1, 0)) + 1)
 
 
+def suspended_user_ids(group: Group) -> set[int]:
+    """Who is suspended in the group right now (a suspension not confirmed lapses after seven days)."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    return {s.user_id for s in Suspension.objects.filter(group=group, ended_at__isnull=True) if s.in_force(now)}
+
+
+def group_suspensions(group: Group) -> list[Suspension]:
+    """Suspensions in force, with who suspended and who confirmed, for the coordinators' view."""
+    rows = list(Suspension.objects.filter(group=group, ended_at__isnull=True)
+                .select_related("user", "suspended_by", "confirmed_by").order_by("created_at"))
+    return [s for s in rows if s.in_force()]
+
+
+def suspension_for(user: User | None, public_id) -> Suspension | None:
+    """A suspension, for a member of its group (None, as if it did not exist, for anyone else)."""
+    if user is None or not user.is_authenticated:
+        return None
+    suspension = Suspension.objects.select_related("group", "user").filter(public_id=public_id).first()
+    if suspension is None or membership_for(user, suspension.group) is None:
+        return None
+    return suspension
+
+
 def group_standings(group: Group) -> dict[int, tuple[str, int]]:
     """What each active member's standing should be, by the rule the members page states: user id -> (role,
     counted trust). Caller holds the group's lock when it writes what this says.
@@ -40,8 +65,9 @@ def group_standings(group: Group) -> dict[int, tuple[str, int]]:
     paths from the roots, networks/trustflow.py) reaches the group's threshold. Trust from someone no trust reaches
     counts for nothing."""
     memberships = list(Membership.objects.active().filter(group=group).values_list("user_id", "root"))
-    ids = {user_id for user_id, _root in memberships}
-    roots = {user_id for user_id, root in memberships if root}
+    suspended = suspended_user_ids(group)
+    ids = {user_id for user_id, _root in memberships} - suspended  # a suspended person holds no standing
+    roots = {user_id for user_id, root in memberships if root} & ids
     edges = [(g, r) for g, r in Trust.objects.filter(group=group, role=Membership.Role.COORDINATOR)
              .values_list("giver_id", "receiver_id") if g in ids and r in ids]
     trusted = trustflow.reached(roots, edges)
@@ -50,7 +76,9 @@ def group_standings(group: Group) -> dict[int, tuple[str, int]]:
     standings = {}
     for user_id, root in memberships:
         counted = counts.get(user_id, 0)
-        if root == Membership.Root.FOUNDER or counted >= threshold:
+        if user_id in suspended:
+            role = Membership.Role.NEWCOMER
+        elif root == Membership.Root.FOUNDER or counted >= threshold:
             role = Membership.Role.COORDINATOR
         elif user_id in trusted:
             role = Membership.Role.MEMBER
@@ -130,6 +158,7 @@ def notification_text(kind: str, params: dict[str, Any]) -> str:
                                             "need's page."),
         Notification.Kind.CLAIMS_PAUSED: _("%(helper)s cancelled %(count)s claims in %(group)s within a day and "
                                            "cannot claim again until a coordinator lifts the pause."),
+        Notification.Kind.SUSPENDED: _("%(name)s was suspended in %(group)s by a coordinator: %(reason)s"),
         Notification.Kind.MATCH_COMPLETED: _("The match on “%(need)s” was completed. Thank you!"),
         Notification.Kind.MATCH_CANCELLED: _("The match on “%(need)s” was cancelled: %(reason)s"),
         Notification.Kind.APPLICATION_DECIDED: _("Your application to %(group)s was %(status)s."),

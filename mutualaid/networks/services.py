@@ -15,11 +15,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from mutualaid.audit.selectors import current_checkpoint
 from mutualaid.audit.services import audit_record, audited_atomic, stamp_scopes
 from mutualaid.errors import Conflict, InvalidInput, NotAllowed
 
-from .models import (ApiToken, Application, Group, Membership, Network, Notification, Trust, User, network_scope,
-                     user_scope)
+from .models import (SUSPENSION_LAPSES_AFTER, ApiToken, Application, Group, Membership, Network, Notification,
+                     Suspension, Trust, User, network_scope, user_scope)
 from .selectors import group_standings, group_threshold, membership_for, notification_text
 
 # --- Accounts -------------------------------------------------------------------------------------
@@ -223,7 +224,9 @@ def _recheck_standings(*, actor: User, group: Group) -> None:
     moves the default threshold). Caller holds the transaction and the group's lock (_lock_roles)."""
     standings = group_standings(group)
     # Locked: the roles read here are rewritten from the standings just computed.
-    memberships = list(Membership.objects.select_for_update().active().filter(group=group).select_related("user"))
+    # Only the membership rows (of=self): locking the joined user rows would block every insert naming a member.
+    memberships = list(Membership.objects.select_for_update(no_key=True, of=("self",)).active().filter(group=group)
+                       .select_related("user"))
     if not any(role == Membership.Role.COORDINATOR for role, _counted in standings.values()):
         # Redundancy: a group never loses its last coordinators through a change of trust, or no one could accept
         # applications or do proxy intake any more. The role moves only when another member has earned it.
@@ -275,6 +278,75 @@ def trust_withdraw(*, actor: User, group: Group, receiver: User) -> None:
                      before={"group": str(group.public_id), "receiver": str(receiver.public_id), "role": trust.role})
         trust.delete()
         _recheck_standings(actor=actor, group=group)
+
+
+# --- Suspensions ----------------------------------------------------------------------------------
+
+
+def _coordinator_users(group: Group) -> list[User]:
+    return list(User.objects.filter(memberships__group=group, memberships__left_at__isnull=True,
+                                    memberships__role=Membership.Role.COORDINATOR))
+
+
+def suspension_create(*, actor: User, group: Group, user: User, reason: str) -> Suspension:
+    """Any coordinator suspends a member at once, with a reason: the person loses their standing (and with it every
+    contact detail they could see as a coordinator); they and every coordinator are told. It lapses after seven
+    days unless another coordinator confirms it. Callers that know about claims use
+    circulation.services.member_suspend, which also hands back the person's live claims in the group."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Say why, so the member and the other coordinators know."), field="reason")
+    if len(reason) > 1000:
+        raise InvalidInput(_("A reason may be at most 1000 characters."), field="reason")
+    if actor.pk == user.pk:
+        raise NotAllowed(_("You cannot suspend yourself."))
+    with audited_atomic():
+        _lock_roles(group)
+        own = membership_for(actor, group)
+        if own is None or not own.is_coordinator:
+            raise NotAllowed(_("Only coordinators of this group can suspend a member."))
+        if membership_for(user, group) is None:
+            raise InvalidInput(_("%(name)s is not a member of this group.") % {"name": user.username})
+        now = timezone.now()
+        # Locked with the group: an open suspension read here decides whether a new one may start.
+        for open_one in Suspension.objects.select_for_update().filter(group=group, user=user, ended_at__isnull=True):
+            if open_one.in_force(now):
+                raise Conflict(_("%(name)s is already suspended here.") % {"name": user.username})
+            open_one.ended_at = open_one.created_at + SUSPENSION_LAPSES_AFTER  # lapsed unconfirmed
+            open_one.save(update_fields=["ended_at"])
+        suspension = Suspension.objects.create(group=group, user=user, suspended_by=actor, reason=reason)
+        audit_record(actor=actor, action="suspension.created", obj=suspension,
+                     after={"group": str(group.public_id), "user": str(user.public_id)})
+        _recheck_standings(actor=actor, group=group)
+        params = {"name": user.username, "group": group.name, "reason": reason}
+        for person in {user, *_coordinator_users(group)} - {actor}:
+            notify(user=person, kind=Notification.Kind.SUSPENDED, params=params,
+                   url=f"/groups/{group.public_id}/members/")
+    return suspension
+
+
+def suspension_confirm(*, actor: User, suspension: Suspension) -> Suspension:
+    """A second coordinator confirms a suspension: it no longer lapses, and the standing stays removed."""
+    group = suspension.group
+    with audited_atomic():
+        _lock_roles(group)
+        own = membership_for(actor, group)
+        if own is None or not own.is_coordinator:
+            raise NotAllowed(_("Only coordinators of this group can confirm a suspension."))
+        # Locked: the state read here decides the confirmation.
+        suspension = Suspension.objects.select_for_update().get(pk=suspension.pk)
+        if suspension.suspended_by_id == actor.pk:
+            raise NotAllowed(_("Another coordinator confirms a suspension, not the one who made it."))
+        if not suspension.in_force():
+            raise Conflict(_("This suspension has lapsed or ended."))
+        if suspension.confirmed_at is not None:
+            raise Conflict(_("This suspension is already confirmed."))
+        suspension.confirmed_by = actor
+        suspension.confirmed_at = timezone.now()
+        suspension.save(update_fields=["confirmed_by", "confirmed_at"])
+        audit_record(actor=actor, action="suspension.confirmed", obj=suspension,
+                     before={"confirmed": False}, after={"confirmed": True})
+    return suspension
 
 
 # --- Applications to closed groups ----------------------------------------------------------------
@@ -354,6 +426,9 @@ def notify(*, user: User, kind: str, params: dict[str, Any], url: str = "") -> N
             with translation.override(user.language or user.browser_language or None):
                 text = notification_text(kind, params)
                 link = f"{settings.SITE_URL.rstrip('/')}{url}" if url else ""
+                if Membership.objects.active().filter(user=user, role=Membership.Role.COORDINATOR).exists():
+                    # kept outside the database, so a rewrite of the audit chain is detectable (verify-audit --since)
+                    link += "\n\n" + _("Audit checkpoint: %(checkpoint)s") % {"checkpoint": current_checkpoint()}
                 send_mail(subject=text[:120], message=f"{text}\n\n{link}".strip(), from_email=None,
                           recipient_list=[user.email], fail_silently=True)
 
@@ -413,6 +488,7 @@ def user_anonymise(*, actor: User) -> User:
             audit_record(actor=actor, action="application.withdrawn", obj=application,
                          before={"status": "pending"}, after={"status": "withdrawn", "why": "account_deleted"})
         Application.objects.filter(user=actor).update(answers=[])
+        Suspension.objects.filter(user=actor).update(reason="")  # what was said about them goes with them
         Notification.objects.filter(user=actor).delete()
         placeholder = _placeholder_username()
         # Others' notifications carry names as they were written ("ben will meet..."): the name goes there too.

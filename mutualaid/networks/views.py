@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mutualaid.audit.selectors import current_checkpoint
 from mutualaid.errors import Conflict, InvalidInput, NotAllowed, NotFound
 
 from . import selectors, services, throttle
@@ -205,6 +206,8 @@ def group_members(request, group_id):
         "access": access, "group": access.group,
         "members": selectors.group_members(access.group, viewer=request.user),
         "threshold": services.group_threshold(access.group),
+        "audit_checkpoint": current_checkpoint() if access.is_coordinator else None,
+        "suspensions": selectors.group_suspensions(access.group) if access.is_coordinator else [],
     })
 
 

@@ -201,6 +201,11 @@ API_MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/matches/{match_id}/accept"): Row("401 404 403 403 409 409 403"),
     # Nobody's claims are paused in the world: a coordinator is told so; nobody else may lift a pause.
     ("POST", "/groups/{group_id}/members/{user_id}/claims/resume"): Row("401 404 403 403 409 403 403"),
+    # Only a coordinator suspends (mia, a member); no suspension exists in the world to confirm.
+    ("POST", "/groups/{group_id}/members/{user_id}/suspend"): Row("401 404 403 403 201 403 403",
+                                                                  body=lambda w: {"reason": "A safety concern"}),
+    ("POST", "/suspensions/{suspension_id}/confirm"): Row("401 404 404 404 404 404 404",
+                                                          args={"suspension_id": lambda w: uuid.uuid4()}),
     ("POST", "/matches/{match_id}/cancel"): Row("401 404 403 403 200 200 200", body=lambda w: {"reason": "Ill"}),
     ("GET", "/offers"): Row("401 404 200 200 200 200 200", query=lambda w: {"group": str(w.group.public_id)}),
     ("POST", "/offers"): Row("401 404 201 201 201 201 201", body=_new_offer),
@@ -269,6 +274,10 @@ WEB_MATRIX: dict[str, dict[str, Row]] = {
     "/matches/<uuid:match_id>/complete/": {"POST": Row("L 404 403 403 302 302 403")},
     "/matches/<uuid:match_id>/accept/": {"POST": Row("L 404 403 403 302 302 403")},  # 302: with the message
     "/groups/<uuid:group_id>/members/<uuid:user_id>/resume-claims/": {"POST": Row("L 404 403 403 302 403 403")},
+    "/groups/<uuid:group_id>/members/<uuid:user_id>/suspend/": {"POST": Row("L 404 403 403 302 403 403",
+                                                                            body=lambda w: {"reason": "Concern"})},
+    "/suspensions/<uuid:suspension_id>/confirm/": {"POST": Row("L 404 404 404 404 404 404",
+                                                               args={"suspension_id": lambda w: uuid.uuid4()})},
     "/matches/<uuid:match_id>/cancel/": {"POST": Row("L 404 403 403 302 302 302", body=lambda w: {"reason": "Ill"})},
     "/offers/<uuid:offer_id>/status/": {"POST": Row("L 404 403 403 403 403 302", body=lambda w: {"action": "pause"})},
     "/notifications/": {"GET": Row("L 200 200 200 200 200 200")},

@@ -490,6 +490,7 @@ PARAMS = {
     Notification.Kind.MATCH_PROPOSED: {"helper": "hana", "quantity": 2, "need": "Soup"},
     Notification.Kind.MATCH_ACCEPTED: {"need": "Soup"},
     Notification.Kind.CLAIMS_PAUSED: {"helper": "hana", "group": "Riverside Pod", "count": 4},
+    Notification.Kind.SUSPENDED: {"name": "otto", "group": "Riverside Pod", "reason": "Asked for addresses"},
 }
 
 
@@ -505,6 +506,8 @@ def test_notification_text_in_english():
     assert texts[Notification.Kind.MATCH_ACCEPTED] == ("Your claim on “Soup” was accepted: the contact details are on "
                                                        "the need's page.")
     assert texts[Notification.Kind.CLAIMS_PAUSED].startswith("hana cancelled 4 claims in Riverside Pod")
+    assert texts[Notification.Kind.SUSPENDED] == ("otto was suspended in Riverside Pod by a coordinator: "
+                                                  "Asked for addresses")
     assert set(texts) == set(Notification.Kind.values)
 
 
