@@ -1,5 +1,6 @@
 """The core loop in a real browser, as two neighbours would live it, in English and in Spanish:
-one signs up and asks for help, another signs up and claims it, the first confirms it was received."""
+one signs up and asks for help, another signs up and claims it, the first accepts the newcomer's claim (only then
+does the helper see the phone number) and later confirms it was received."""
 from __future__ import annotations
 
 import re
@@ -13,9 +14,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # What each language shows at each step: the test fails if the page is not in the browser's language.
 TEXT = {
     "en-GB": {"lang": "en", "signup": "Create your account", "open": "Open", "matched": "Matched",
-              "fulfilled": "Fulfilled", "claim": "Yes, I will bring it", "received": "Mark as received"},
+              "fulfilled": "Fulfilled", "claim": "Yes, I will bring it", "received": "Mark as received",
+              "accept": "Accept this claim"},
     "es-ES": {"lang": "es", "signup": "Crea tu cuenta", "open": "Abierta", "matched": "Cubierta",
-              "fulfilled": "Completada", "claim": "Sí, me encargo yo", "received": "Marcar como recibida"},
+              "fulfilled": "Completada", "claim": "Sí, me encargo yo", "received": "Marcar como recibida",
+              "accept": "Aceptar esta ayuda"},
 }
 
 
@@ -81,11 +84,17 @@ def test_two_neighbours_meet_a_need_in_the_browser(live_server, new_page, rivers
     helper.get_by_role("button", name=text["claim"]).click()
     helper.locator(".page-header .badge--matched").wait_for()
     assert status_badge(helper, "matched") == text["matched"]
-    assert "+44 7700 900777" in helper.content()  # now matched: the helper may reach the requester
+    assert "+44 7700 900777" not in helper.content()  # a newcomer's claim waits for the requester's yes
 
-    # The requester confirms the groceries arrived.
+    # The requester accepts the claim; now the helper may reach them.
     requester.goto(need_url)
     assert "samir" in requester.content()
+    requester.get_by_role("button", name=text["accept"]).click()
+    requester.get_by_role("button", name=text["received"]).wait_for()
+    helper.goto(need_url)
+    assert "+44 7700 900777" in helper.content()
+
+    # The requester confirms the groceries arrived.
     requester.get_by_role("button", name=text["received"]).click()
     requester.locator(".page-header .badge--fulfilled").wait_for()
     assert status_badge(requester, "fulfilled") == text["fulfilled"]

@@ -17,6 +17,7 @@ def test_a_helper_accepts_a_suggested_need_and_it_becomes_a_match(live_server, n
     helper = networks.user_register(username="ben", password=PASSWORD)
     group = networks.group_create(actor=coordinator, name="Riverside Pod", lat=51.46, lon=-0.11)
     networks.group_join(actor=helper, group=group)
+    networks.trust_give(actor=coordinator, group=group, receiver=helper)  # a member: his claims confirm at once
     circulation.offer_create(actor=helper, group=group, title="Veg boxes", category="groceries", quantity=2,
                              lat=51.461, lon=-0.112, max_distance_km=4)
     need = circulation.need_create(actor=coordinator, group=group, title="Food for a family of five",
