@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router
 
 from mutualaid import accounts
+from mutualaid.account_views import as_download
 from mutualaid.networks.schemas import InputSchema, errors
 
 router = Router(tags=["account"])
@@ -18,8 +20,10 @@ class AccountDeleteIn(InputSchema):
 
 
 @router.get("/me/export", response={200: dict[str, Any], **errors(401)})
-def export_my_data(request):
-    """Everything the platform holds about you, as JSON (the same as the download on the settings page)."""
+def export_my_data(request, response: HttpResponse):
+    """Everything the platform holds about you, as JSON (the same as the download on the settings page), sent as a
+    file to save (`Content-Disposition: attachment`) that no browser or proxy keeps."""
+    as_download(response, accounts.export_filename(request.auth))
     return accounts.account_export(request.auth)
 
 

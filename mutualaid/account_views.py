@@ -15,6 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -30,15 +31,28 @@ class AccountDeleteForm(ServiceErrorForm):
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
+def as_download(response: HttpResponse, filename: str) -> HttpResponse:
+    """A file to save, never a page: an attachment, its type never sniffed, kept by no browser or proxy."""
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    add_never_cache_headers(response)
+    return response
+
+
 @require_GET
 @login_required
 def account_export(request):
+    if request.headers.get("HX-Request"):
+        # htmx would put the answer into the page (a need title "<img onerror=...>" becoming an element): the link
+        # is not boosted, and a request from htmx all the same is sent to a plain download instead.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = request.get_full_path()
+        add_never_cache_headers(response)
+        return response
     data = accounts.account_export(request.user)
     response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2) + "\n",
                             content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{accounts.export_filename(request.user)}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return as_download(response, accounts.export_filename(request.user))
 
 
 @login_required

@@ -4,7 +4,9 @@ from datetime import datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
@@ -85,7 +87,9 @@ def need_row_out(row: tuple) -> dict:
     }
 
 
-def need_detail_out(user, public_id) -> dict:
+def need_detail_out(user, public_id, response: HttpResponse | None = None) -> dict:
+    """A need as `user` may see it; with its contact details (and then `response` is marked never to be kept by a
+    browser or proxy) for those who see them."""
     access = need_access(user, public_id)
     need = access.need
     body = need_out(need)
@@ -99,6 +103,8 @@ def need_detail_out(user, public_id) -> dict:
             body["contact"] = {"name": contact.name, "phone": contact.phone, "email": contact.email,
                                "address": contact.address, "preferred_language": contact.preferred_language,
                                "notes": contact.notes, "lat": contact.exact_lat, "lon": contact.exact_lon}
+            if response is not None:
+                add_never_cache_headers(response)
     return body
 
 
@@ -222,7 +228,7 @@ def list_needs(request, filters: Query[NeedQuery]):
 # exclude_unset: `contact` is absent (not null) for those who may not see it; every other field is always there.
 @router.post("/needs", response={201: NeedCreatedOut, **errors(400, 401, 403, 404, 413, 422)}, tags=["needs"],
              exclude_unset=True)
-def create_need(request, payload: NeedIn):
+def create_need(request, payload: NeedIn, response: HttpResponse):
     access = group_access(request.auth, payload.group, require="member")
     contact = payload.contact.dict() if payload.contact else {}
     contact = {k: v for k, v in contact.items() if v is not None}
@@ -238,15 +244,15 @@ def create_need(request, payload: NeedIn):
         lon=payload.lon, location_name=payload.location_name,
         needed_by=_in_group_time(payload.needed_by, access.group), contact=contact, on_behalf=payload.on_behalf,
     )
-    body = need_detail_out(request.auth, need.public_id)
+    body = need_detail_out(request.auth, need.public_id, response)
     body["possible_duplicates"] = [d.public_id for d in duplicates]
     return 201, body
 
 
 @router.get("/needs/{need_id}", response={200: NeedDetailOut, **errors(401, 404, 422)}, tags=["needs"],
             exclude_unset=True)
-def get_need(request, need_id: UUID):
-    return need_detail_out(request.auth, need_id)
+def get_need(request, need_id: UUID, response: HttpResponse):
+    return need_detail_out(request.auth, need_id, response)
 
 
 @router.post("/needs/{need_id}/claim", response={201: MatchOut, **errors(400, 401, 403, 404, 409, 413, 422)},

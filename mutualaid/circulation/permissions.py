@@ -24,17 +24,52 @@ def _uuid_or_404(value, message: str) -> uuid.UUID:
         raise NotFound(message) from None
 
 
+def confirm_refusal(user: User, match: Match, *, is_coordinator: bool) -> str | None:
+    """The one rule for confirming that help was received (completing a match), on the web and the API alike, and
+    checked again by `services.match_complete`: None when `user` may confirm, else why not (translated).
+
+    The person confirming is never the match's helper, whoever entered the need. A need entered on someone's behalf
+    (proxy intake: no requester account) is confirmed by a coordinator who did not give the help; any other need by
+    its requester or a coordinator."""
+    need = match.need
+    if need.requester_id is None and not is_coordinator:
+        return _("This need was entered on someone's behalf: a coordinator who did not give the help confirms it "
+                 "was received.")
+    if not (is_coordinator or need.requester_id == user.pk):
+        return _("Only the requester or a coordinator can confirm that help was received.")
+    if match.helper_id is not None and match.helper_id == user.pk:
+        return _("You gave this help: the requester or another coordinator confirms it was received.")
+    return None
+
+
+def claim_refusal(user: User, need: Need) -> str | None:
+    """Who may not claim a need, whatever is left of it: its requester, and whoever entered it on someone's behalf
+    (who would otherwise be both sides of the match). None when `user` may claim, else why not (translated)."""
+    if need.requester_id is not None and need.requester_id == user.pk:
+        return _("You cannot claim your own need.")
+    if need.requester_id is None and need.created_by_id is not None and need.created_by_id == user.pk:
+        return _("You entered this need on someone's behalf: another member brings the help, and a coordinator "
+                 "confirms it.")
+    return None
+
+
 @dataclass
 class NeedAccess:
     need: Need
     group: GroupAccess
     sees_contact: bool
     is_requester: bool
+    user: User | None = None
 
     @property
     def can_manage(self) -> bool:
         """Cancel the need, confirm receipt: its requester (or whoever entered it by proxy) or a coordinator."""
         return self.is_requester or self.group.is_coordinator
+
+    def can_confirm(self, match: Match) -> bool:
+        """Whether this person may confirm that the help of `match` was received (`confirm_refusal`)."""
+        return bool(self.user and self.user.is_authenticated
+                    and confirm_refusal(self.user, match, is_coordinator=self.group.is_coordinator) is None)
 
 
 def need_access(user: User | None, public_id) -> NeedAccess:
@@ -49,7 +84,7 @@ def need_access(user: User | None, public_id) -> NeedAccess:
     except NotFound:
         raise NotFound(_("No such need.")) from None
     sees = can_see_contact(user, need, is_coordinator=access.is_coordinator)
-    return NeedAccess(need, access, sees, is_requester)
+    return NeedAccess(need, access, sees, is_requester, user)
 
 
 def match_access(user: User | None, public_id) -> Match:

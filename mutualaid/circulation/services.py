@@ -23,6 +23,7 @@ from mutualaid.networks.services import notify
 
 from .models import (DEFAULT_CATEGORIES, URGENCY_RANK, Category, ClaimBlock, ContactView, Match, Need, NeedContact,
                      Offer, Urgency)
+from .permissions import claim_refusal, confirm_refusal
 
 MAX_QUANTITY = 100_000
 CONTACT_FIELDS = ("name", "phone", "email", "address", "preferred_language", "notes")
@@ -355,8 +356,9 @@ def match_claim(*, actor: User, need: Need, quantity: int, offer: Offer | None =
     at once): it holds its quantity, but shows no contact detail until the requester or a coordinator accepts it."""
     access = group_access(actor, need.group, require="member")
     quantity = _check_quantity(quantity)
-    if need.requester_id == actor.pk:
-        raise NotAllowed(_("You cannot claim your own need."))
+    refusal = claim_refusal(actor, need)  # the requester, or whoever entered it on someone's behalf
+    if refusal:
+        raise NotAllowed(refusal)
     with audited_atomic():
         need = _lock_need(need)
         if need.status not in Need.CLAIMABLE:
@@ -501,12 +503,12 @@ def _match_parties(actor: User, match: Match) -> tuple[bool, bool, bool]:
 
 
 def match_complete(*, actor: User, match: Match) -> Match:
-    """The requester (or a coordinator, for proxy intake) confirms receipt."""
-    is_requester, is_helper, is_coordinator = _match_parties(actor, match)
-    if not (is_requester or is_coordinator):
-        raise NotAllowed(_("Only the requester or a coordinator can confirm that help was received."))
-    if is_helper and not is_requester:
-        raise NotAllowed(_("You gave this help: the requester or another coordinator confirms it was received."))
+    """The requester or a coordinator confirms receipt; never the helper, and for a need entered on someone's behalf
+    a coordinator who did not give the help (permissions.confirm_refusal: the same rule the pages show)."""
+    _is_requester, _is_helper, is_coordinator = _match_parties(actor, match)
+    refusal = confirm_refusal(actor, match, is_coordinator=is_coordinator)
+    if refusal:
+        raise NotAllowed(refusal)
     with audited_atomic():
         need = _lock_need(match.need)
         match = Match.objects.select_for_update().get(pk=match.pk)

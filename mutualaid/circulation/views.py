@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -31,7 +32,7 @@ from . import selectors, services
 from .forms import (BoardFilterForm, ClaimForm, DuplicateForm, MatchCancelForm, NeedCancelForm, NeedForm, OfferForm,
                     ReferForm)
 from .models import Match, Need, Offer
-from .permissions import match_access, need_access, offer_access
+from .permissions import claim_refusal, match_access, need_access, offer_access
 
 BOARD_CACHE_SECONDS = 600  # a bound on memory, not on staleness: the group's stamp is in the key
 
@@ -200,7 +201,7 @@ def _need_page(request, access, *, claim_form=None, cancel_form=None, duplicate_
                match_form=None):
     """Render a need's page. Forms given are bound forms with errors to show; others are fresh."""
     need, user = access.need, request.user
-    can_claim = need.is_claimable and not access.is_requester and need.requester_id != user.pk
+    can_claim = need.is_claimable and not access.is_requester and claim_refusal(user, need) is None
     contact = selectors.need_contact(need) if access.sees_contact else None
     if contact is not None and not access.is_requester:
         services.contact_view_record(actor=user, need=need)
@@ -218,12 +219,16 @@ def _need_page(request, access, *, claim_form=None, cancel_form=None, duplicate_
         context["refer_form"] = refer_form or ReferForm(groups=selectors.referral_targets(need))
     for match in context["matches"]:
         match.can_accept = match.status == Match.Status.PROPOSED and access.can_manage and match.helper_id != user.pk
-        match.can_complete = match.status == Match.Status.CONFIRMED and access.can_manage
+        match.can_complete = match.status == Match.Status.CONFIRMED and access.can_confirm(match)
         match.can_cancel = match.is_live and (access.can_manage or match.helper_id == user.pk)
         if match.can_cancel:
             match.cancel_form = (match_form[1] if match_form and match_form[0] == match.pk
                                  else MatchCancelForm(auto_id=f"id_m{match.pk}_%s"))
-    return render(request, "circulation/need_detail.html", context)
+    response = render(request, "circulation/need_detail.html", context)
+    if contact is not None:
+        # Contact details: kept by no browser or proxy (the page cache replays a kept page with this header too).
+        add_never_cache_headers(response)
+    return response
 
 
 @cacheable

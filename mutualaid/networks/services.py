@@ -415,6 +415,14 @@ def application_decide(*, actor: User, application: Application, accept: bool, r
 # --- Notifications --------------------------------------------------------------------------------
 
 
+def one_line(text: str, *, limit: int) -> str:
+    """`text` folded to one line of at most `limit` characters, for an e-mail header: every line break and line or
+    paragraph separator (CR, LF, VT, FF, U+0085, U+2028, ...) and run of spaces becomes one space. A subject with a
+    line break would not be sent at all."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def notify(*, user: User, kind: str, params: dict[str, Any], url: str = "") -> None:
     """Record an in-app notification and e-mail it, once the surrounding transaction has committed."""
 
@@ -429,7 +437,7 @@ def notify(*, user: User, kind: str, params: dict[str, Any], url: str = "") -> N
                 if Membership.objects.active().filter(user=user, role=Membership.Role.COORDINATOR).exists():
                     # kept outside the database, so a rewrite of the audit chain is detectable (verify-audit --since)
                     link += "\n\n" + _("Audit checkpoint: %(checkpoint)s") % {"checkpoint": current_checkpoint()}
-                send_mail(subject=text[:120], message=f"{text}\n\n{link}".strip(), from_email=None,
+                send_mail(subject=one_line(text, limit=120), message=f"{text}\n\n{link}".strip(), from_email=None,
                           recipient_list=[user.email], fail_silently=True)
 
     transaction.on_commit(deliver)
