@@ -10,7 +10,8 @@ DEFAULT_FROM_EMAIL, SITE_URL (used in e-mailed links; https:// turns on secure c
                https), LANGUAGE_CODE.
 RESTORE_MAX_BYTES  the most an archive may declare for `mutualaid restore` to accept it; default 2 GiB.
 SECURE_COOKIES, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD,
-SECURE_PROXY_SSL_HEADER (e.g. X-Forwarded-Proto), TRUSTED_PROXY_COUNT, LOGIN_FAILURE_LIMIT, LOGIN_LOCKOUT_MINUTES:
+SECURE_PROXY_SSL_HEADER (e.g. X-Forwarded-Proto), TRUSTED_PROXY_COUNT, LOGIN_FAILURE_LIMIT, LOGIN_LOCKOUT_MINUTES,
+SIGNUPS_PER_ADDRESS_PER_HOUR:
                see the README's "Production" section.
 """
 from __future__ import annotations
@@ -280,6 +281,8 @@ AXES_VERBOSE = False
 # The client's address: REMOTE_ADDR, or behind N reverse proxies (TRUSTED_PROXY_COUNT=N) from X-Forwarded-For.
 MUTUALAID_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
 AXES_CLIENT_IP_CALLABLE = "mutualaid.networks.throttle.client_ip"
+# Successful sign-ups (web and API) from one client address within an hour; 0 turns the limit off.
+SIGNUPS_PER_ADDRESS_PER_HOUR = int(os.environ.get("SIGNUPS_PER_ADDRESS_PER_HOUR", 20))
 
 # --- Logging: no personal data, no request bodies -------------------------------------------------
 LOGGING = {

@@ -72,12 +72,15 @@ def register(request, payload: RegisterIn):
     _no_form_body(request)
     if not throttle.allowed(request):
         return throttle.refusal(request, credentials=throttle.SIGN_UP)
+    if not throttle.signup_allowed(request):
+        return throttle.signup_refusal(request)
     try:
         user = services.user_register(username=payload.username, password=payload.password,
                                       email=payload.email or "")
     except ServiceError:
         throttle.record_failure(request)  # a failed sign-up counts towards the guessing limit
         raise
+    throttle.record_signup(request)
     return 201, {"id": user.public_id, "username": user.username}
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from mutualaid.errors import ServiceError
+from mutualaid.networks import usernames
 
 
 class ServiceErrorForm(forms.Form):
@@ -55,6 +56,9 @@ class SignupForm(ServiceErrorForm):
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password_again = forms.CharField(label=_("Password, again"), strip=False, max_length=4096,
                                      widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean_username(self) -> str:
+        return usernames.normalise(self.cleaned_data["username"])
 
     def clean(self):
         data = super().clean()

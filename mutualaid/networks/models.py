@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -30,6 +31,22 @@ def user_scope(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+class UserManager(BaseUserManager):
+    def get_by_natural_key(self, username):
+        """Log-in (web and API token) finds a name the way sign-up compares them: 'ＡＭＡＲＡ' is 'amara'."""
+        from .usernames import fold, normalise
+
+        name = normalise(username) if isinstance(username, str) else ""
+        if not name or len(name) > 150:  # no such name can exist; and no LIKE pattern SQLite refuses as too long
+            raise self.model.DoesNotExist
+        key = fold(name)
+        # The unique index on Lower("username") answers this; Python then compares as sign-up does.
+        for user in self.annotate(lower_name=Lower("username")).filter(Q(lower_name=name.lower()) | Q(username=name)):
+            if fold(user.username) == key:
+                return user
+        raise self.model.DoesNotExist
+
+
 class User(AbstractUser):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES,
@@ -37,6 +54,8 @@ class User(AbstractUser):
     # The language of the browser the member last logged in with: what e-mails are written in when `language` is
     # empty (a notification is sent outside any request of theirs, so it cannot ask their browser).
     browser_language = models.CharField(max_length=8, blank=True, choices=settings.LANGUAGES)
+
+    objects = UserManager()
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -270,3 +289,14 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+
+class SignupAttempt(models.Model):
+    """One sign-up (web or API) from an address, for settings.SIGNUPS_PER_ADDRESS_PER_HOUR (networks.throttle). The
+    address is kept only as a keyed hash, and only for an hour."""
+
+    address_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["address_hash", "created_at"], name="signup_attempt_address_time")]

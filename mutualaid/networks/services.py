@@ -19,6 +19,7 @@ from mutualaid.audit.selectors import current_checkpoint
 from mutualaid.audit.services import audit_record, audited_atomic, stamp_scopes
 from mutualaid.errors import Conflict, InvalidInput, NotAllowed
 
+from . import usernames
 from .models import (SUSPENSION_LAPSES_AFTER, ApiToken, Application, Group, Membership, Network, Notification,
                      Suspension, Trust, User, network_scope, user_scope)
 from .selectors import group_standings, group_threshold, membership_for, notification_text
@@ -27,7 +28,7 @@ from .selectors import group_standings, group_threshold, membership_for, notific
 
 
 def user_register(*, username: str, password: str, email: str = "", language: str = "") -> User:
-    username = (username or "").strip()
+    username = usernames.normalise(username)
     if not username:
         raise InvalidInput(_("Choose a user name."), field="username")
     if len(username) > 150 or not all(c.isalnum() or c in "@.+-_" for c in username):
@@ -43,8 +44,7 @@ def user_register(*, username: str, password: str, email: str = "", language: st
         validate_password(password, user=candidate)
     except ValidationError as exc:
         raise InvalidInput(" ".join(exc.messages), field="password") from exc
-    if User.objects.filter(username__iexact=username).exists():
-        raise Conflict(_("That user name is taken. Choose another."), field="username")
+    _check_username_free(username)
     with audited_atomic():
         candidate.language = language if language in {"en", "es"} else ""
         candidate.set_password(password)
@@ -57,6 +57,19 @@ def user_register(*, username: str, password: str, email: str = "", language: st
         audit_record(actor=candidate, action="user.registered", obj=candidate,
                      after={"language": candidate.language})
     return candidate
+
+
+def _check_username_free(username: str) -> None:
+    """Refuse a name that is taken (compared after NFKC and case folding) or that looks like one that is (the same
+    Unicode TR39 skeleton: a Cyrillic 'а' for a Latin 'a'), so that nobody can pass for a neighbour."""
+    key, look = usernames.fold(username), usernames.skeleton(username)
+    look_alike = False
+    for existing in User.objects.values_list("username", flat=True).iterator(chunk_size=2000):
+        if usernames.fold(existing) == key:
+            raise Conflict(_("That user name is taken. Choose another."), field="username")
+        look_alike = look_alike or usernames.skeleton(existing) == look
+    if look_alike:
+        raise Conflict(_("That user name looks too much like someone else's. Choose another."), field="username")
 
 
 def user_update_settings(*, actor: User, language: str) -> User:

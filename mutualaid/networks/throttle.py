@@ -6,13 +6,19 @@ failures within settings.MUTUALAID_LOGIN_LOCKOUT_MINUTES, that pair is refused w
 until that many minutes have passed since its last failure. A failed sign-up (a name already taken, an invalid form)
 counts the same way against (SIGN_UP, IP address), which stops probing for which user names exist.
 
+Successful sign-ups are limited too: at most settings.SIGNUPS_PER_ADDRESS_PER_HOUR from one address (client_ip)
+within an hour (0: no limit), counted in the database (`SignupAttempt`, the address as a keyed hash only).
+
 Axes refuses inside `authenticate()` (its backend comes first in AUTHENTICATION_BACKENDS) and its middleware turns the
 refusal into `refusal()` below. An operator lifts a lock early with `mutualaid axes_reset_username NAME` or
 `mutualaid axes_reset_ip ADDRESS`.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
+from datetime import timedelta
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
@@ -23,18 +29,22 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from . import usernames
+from .models import SignupAttempt
+
 # Not a valid user name, so failed sign-ups never share a count with anyone's log-ins.
 SIGN_UP = {"username": "<sign-up>"}
 
 
 def attempt_key(request: HttpRequest, credentials: dict | None) -> str | None:
-    """The user name an attempt counts against. Names are unique regardless of case: 'Olga' and 'olga' are one."""
+    """The user name an attempt counts against, compared as sign-up compares them (networks.usernames): 'Olga',
+    'olga' and 'ｏｌｇａ' are one."""
     name = (credentials or {}).get("username")
     if name is None and not credentials:
         name = request.POST.get("username")
     if not isinstance(name, str) or not name.strip():
         return None
-    return name.strip().lower()[:255]
+    return usernames.fold(name)[:255]
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -79,6 +89,50 @@ def refusal(request: HttpRequest, original_response: HttpResponse | None = None,
     message = ngettext(
         "Too many failed attempts. For your safety, please wait %(minutes)d minute and try again.",
         "Too many failed attempts. For your safety, please wait %(minutes)d minutes and try again.",
+        minutes) % {"minutes": minutes}
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=429)
+    else:
+        response = render(request, "registration/too_many_attempts.html", {"message": message}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+SIGNUP_WINDOW = timedelta(hours=1)
+
+
+def _address_hash(request: HttpRequest) -> str:
+    address = client_ip(request) or ""
+    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
+
+
+def _recent_signups(request: HttpRequest):
+    return SignupAttempt.objects.filter(address_hash=_address_hash(request),
+                                        created_at__gt=timezone.now() - SIGNUP_WINDOW)
+
+
+def signup_allowed(request: HttpRequest) -> bool:
+    limit = settings.SIGNUPS_PER_ADDRESS_PER_HOUR
+    return not limit or _recent_signups(request).count() < limit
+
+
+def record_signup(request: HttpRequest) -> None:
+    """Count one successful sign-up from this request's address; forget those older than the window."""
+    if not settings.SIGNUPS_PER_ADDRESS_PER_HOUR:
+        return
+    SignupAttempt.objects.filter(created_at__lte=timezone.now() - SIGNUP_WINDOW).delete()
+    SignupAttempt.objects.create(address_hash=_address_hash(request))
+
+
+def signup_refusal(request: HttpRequest) -> HttpResponse:
+    """429 for an address that signed up too many accounts within the hour: JSON under /api/, a page otherwise."""
+    first = _recent_signups(request).order_by("created_at").values_list("created_at", flat=True).first()
+    seconds = SIGNUP_WINDOW.total_seconds() if first is None else (first + SIGNUP_WINDOW - timezone.now()).total_seconds()
+    seconds = max(1, math.ceil(seconds))
+    minutes = max(1, math.ceil(seconds / 60))
+    message = ngettext(
+        "Too many accounts were made from your address. Please wait %(minutes)d minute and try again.",
+        "Too many accounts were made from your address. Please wait %(minutes)d minutes and try again.",
         minutes) % {"minutes": minutes}
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=429)

@@ -81,6 +81,8 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and not throttle.allowed(request):
         return throttle.refusal(request, credentials=throttle.SIGN_UP)
+    if request.method == "POST" and not throttle.signup_allowed(request):
+        return throttle.signup_refusal(request)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_register(username=form.cleaned_data["username"],
@@ -89,6 +91,7 @@ def signup(request):
         except (InvalidInput, Conflict) as exc:
             form.add_service_error(exc)
         else:
+            throttle.record_signup(request)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             services.user_remember_browser_language(user=user,
                                                     language=translation.get_language_from_request(request))

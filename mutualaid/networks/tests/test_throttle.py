@@ -184,3 +184,81 @@ def test_behind_a_trusted_proxy_the_forwarded_address_counts(client, member, set
     assert web_login(client, "mateo", PASSWORD, HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.5").status_code == 429
     # The same proxy forwarding someone else.
     assert web_login(client, "mateo", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 302
+
+
+# --- Sign-ups per address (settings.SIGNUPS_PER_ADDRESS_PER_HOUR), successful ones too -----------------------
+
+
+def web_signup(client: Client, name: str, **extra):
+    return client.post(reverse("signup"), {"username": name, "password": PASSWORD, "password_again": PASSWORD},
+                       **extra)
+
+
+def api_signup(client: Client, name: str, **extra):
+    return api_post(client, "/auth/register", {"username": name, "password": PASSWORD}, **extra)
+
+
+def signups_pass(minutes: int) -> None:
+    from mutualaid.networks.models import SignupAttempt
+
+    SignupAttempt.objects.update(created_at=F("created_at") - timedelta(minutes=minutes))
+
+
+def test_the_21st_web_sign_up_from_one_address_within_an_hour_is_refused(settings):
+    settings.SIGNUPS_PER_ADDRESS_PER_HOUR = 20
+    for i in range(20):
+        assert web_signup(Client(), f"web{i}").status_code == 302
+    response = web_signup(Client(), "web20")
+    assert response.status_code == 429
+    assert "Too many accounts were made from your address" in response.content.decode()
+    assert 0 < int(response["Retry-After"]) <= 3600
+    assert web_signup(Client(), "web20", REMOTE_ADDR="192.0.2.7").status_code == 302  # another address
+    signups_pass(61)
+    assert web_signup(Client(), "web21").status_code == 302
+
+
+def test_the_21st_api_sign_up_from_one_address_within_an_hour_is_refused(settings):
+    settings.SIGNUPS_PER_ADDRESS_PER_HOUR = 20
+    for i in range(20):
+        assert api_signup(Client(), f"api{i}").status_code == 201
+    response = api_signup(Client(), "api20")
+    assert response.status_code == 429
+    assert response.json()["detail"].startswith("Too many accounts were made from your address.")
+    spanish = api_signup(Client(), "api20", HTTP_ACCEPT_LANGUAGE="es")
+    assert spanish.status_code == 429 and "Too many" not in spanish.json()["detail"]
+    assert api_signup(Client(), "api20", REMOTE_ADDR="192.0.2.7").status_code == 201
+
+
+def test_web_and_api_sign_ups_share_one_count(settings):
+    settings.SIGNUPS_PER_ADDRESS_PER_HOUR = 2
+    assert web_signup(Client(), "mixed0").status_code == 302
+    assert api_signup(Client(), "mixed1").status_code == 201
+    assert web_signup(Client(), "mixed2").status_code == 429
+    assert api_signup(Client(), "mixed2").status_code == 429
+
+
+def test_sign_up_limit_uses_the_address_behind_trusted_proxies(settings):
+    settings.SIGNUPS_PER_ADDRESS_PER_HOUR = 1
+    settings.MUTUALAID_TRUSTED_PROXY_COUNT = 1
+    assert api_signup(Client(), "proxied0", HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 201
+    assert api_signup(Client(), "proxied1", HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 429
+    # Same proxy (REMOTE_ADDR), another client: still allowed.
+    assert api_signup(Client(), "proxied1", HTTP_X_FORWARDED_FOR="198.51.100.2").status_code == 201
+
+
+def test_zero_turns_the_sign_up_limit_off(settings):
+    from mutualaid.networks.models import SignupAttempt
+
+    settings.SIGNUPS_PER_ADDRESS_PER_HOUR = 0
+    for i in range(22):
+        assert api_signup(Client(), f"free{i}").status_code == 201
+    assert web_signup(Client(), "free22").status_code == 302
+    assert not SignupAttempt.objects.exists()
+
+
+def test_sign_up_count_keeps_no_address():
+    from mutualaid.networks.models import SignupAttempt
+
+    assert api_signup(Client(), "private0", REMOTE_ADDR="203.0.113.9").status_code == 201
+    stored = SignupAttempt.objects.get()
+    assert "203.0.113.9" not in stored.address_hash
