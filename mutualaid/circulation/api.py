@@ -15,7 +15,7 @@ from mutualaid.errors import InvalidInput, NotFound
 from mutualaid.networks import selectors as network_selectors
 from mutualaid.networks import services as networks_services
 from mutualaid.networks.models import Group
-from mutualaid.networks.permissions import group_access
+from mutualaid.networks.permissions import group_access, member_access
 from mutualaid.networks.schemas import InputSchema, errors
 from mutualaid.networks.selectors import user_groups
 from mutualaid.pagecache import cacheable_route, depends_on
@@ -163,10 +163,8 @@ def leave_group(request, group_id: UUID):
              tags=["groups"])
 def resume_claims(request, group_id: UUID, user_id: UUID):
     """A coordinator lifts the pause on the claims of someone who cancelled more than three in a day."""
-    group = group_access(request.auth, group_id, require="member").group
-    person = network_selectors.group_member(group, user_id)
-    if person is None:
-        raise NotFound(_("No such member in this group."))
+    access, person = member_access(request.auth, group_id, user_id)
+    group = access.group
     services.claims_unblock(actor=request.auth, group=group, user=person)
     return {"detail": _("%(name)s can claim again.") % {"name": person.username}}
 
@@ -179,10 +177,8 @@ class SuspendIn(InputSchema):
              response={201: dict, **errors(400, 401, 403, 404, 409, 413, 422)}, tags=["groups"])
 def suspend_member(request, group_id: UUID, user_id: UUID, payload: SuspendIn):
     """A coordinator suspends a member over a safety concern; it lapses after 7 days unless another confirms it."""
-    group = group_access(request.auth, group_id, require="member").group
-    person = network_selectors.group_member(group, user_id)
-    if person is None:
-        raise NotFound(_("No such member in this group."))
+    access, person = member_access(request.auth, group_id, user_id)
+    group = access.group
     suspension = services.member_suspend(actor=request.auth, group=group, user=person, reason=payload.reason)
     return 201, {"id": suspension.public_id, "user": person.username, "confirmed": False}
 

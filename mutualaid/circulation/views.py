@@ -24,7 +24,7 @@ from mutualaid.errors import InvalidInput
 from mutualaid.networks import selectors as network_selectors
 from mutualaid.networks import services as networks_services
 from mutualaid.networks.models import group_scope, network_scope
-from mutualaid.networks.permissions import group_access
+from mutualaid.networks.permissions import group_access, member_access
 from mutualaid.networks.views import not_found, paginate, service_errors
 from mutualaid.pagecache import cacheable, depends_on
 
@@ -336,10 +336,8 @@ def match_complete(request, match_id):
 @login_required
 @service_errors
 def claims_resume(request, group_id, user_id):
-    group = group_access(request.user, group_id, require="member").group
-    person = network_selectors.group_member(group, user_id)
-    if person is None:
-        return not_found(request, _("No such member in this group."))
+    access, person = member_access(request.user, group_id, user_id)
+    group = access.group
     services.claims_unblock(actor=request.user, group=group, user=person)
     messages.success(request, _("%(name)s can claim again.") % {"name": person.username})
     return redirect("group_detail", group_id=group.public_id)
@@ -349,10 +347,8 @@ def claims_resume(request, group_id, user_id):
 @login_required
 @service_errors
 def member_suspend(request, group_id, user_id):
-    group = group_access(request.user, group_id, require="member").group
-    person = network_selectors.group_member(group, user_id)
-    if person is None:
-        return not_found(request, _("No such member in this group."))
+    access, person = member_access(request.user, group_id, user_id)
+    group = access.group
     services.member_suspend(actor=request.user, group=group, user=person, reason=request.POST.get("reason", ""))
     messages.success(request, _("%(name)s is suspended. Another coordinator needs to confirm it within 7 days.")
                      % {"name": person.username})

@@ -12,7 +12,7 @@ from mutualaid.errors import Conflict, NotFound, ServiceError
 
 from . import selectors, services, throttle
 from .models import Application, Group, Membership, User
-from .permissions import group_access
+from .permissions import group_access, member_access
 from .schemas import (ApplicationIn, ApplicationOut, DecisionIn, GroupIn, GroupOut, MemberOut, MembershipOut,
                       NotificationOut, RegisterIn, RegisterOut, TokenIn, TokenOut, errors)
 
@@ -153,27 +153,17 @@ def list_members(request, group_id: UUID):
     ]
 
 
-def _member(group: Group, user_id: UUID) -> User:
-    user = User.objects.filter(public_id=user_id, memberships__group=group,
-                               memberships__left_at__isnull=True).first()
-    if user is None:
-        raise NotFound(_("No such member in this group."))
-    return user
-
-
 @router.post("/groups/{group_id}/members/{user_id}/trust",
              response={201: MemberOut, **errors(401, 403, 404, 409, 422)})
 def give_trust(request, group_id: UUID, user_id: UUID):
-    access = group_access(request.auth, group_id, require="member")
-    receiver = _member(access.group, user_id)
+    access, receiver = member_access(request.auth, group_id, user_id)
     services.trust_give(actor=request.auth, group=access.group, receiver=receiver)
     return 201, _member_out(access.group, receiver, request.auth)
 
 
 @router.delete("/groups/{group_id}/members/{user_id}/trust", response={200: MemberOut, **errors(401, 404, 409, 422)})
 def withdraw_trust(request, group_id: UUID, user_id: UUID):
-    access = group_access(request.auth, group_id, require="member")
-    receiver = _member(access.group, user_id)
+    access, receiver = member_access(request.auth, group_id, user_id)
     services.trust_withdraw(actor=request.auth, group=access.group, receiver=receiver)
     return 200, _member_out(access.group, receiver, request.auth)
 

@@ -15,7 +15,7 @@ from mutualaid.errors import NotAllowed, NotFound
 from mutualaid.audit.services import stamp_of
 
 from .models import Group, Membership, User, group_scope, network_scope
-from .selectors import membership_for
+from .selectors import group_member, membership_for
 
 
 @dataclass
@@ -71,3 +71,13 @@ def group_access(user: User | None, group_or_id, *, require: str = "public") -> 
     if require == "coordinator" and not access.is_coordinator:
         raise NotAllowed(_("Only coordinators of this group can do that."))
     return access
+
+
+def member_access(user: User | None, group_id, member_id) -> tuple[GroupAccess, User]:
+    """The group, for one of its members, and another of its active members by public id: 404 to outsiders, and
+    for someone who is not (or no longer) a member."""
+    access = group_access(user, group_id, require="member")
+    person = group_member(access.group, member_id)
+    if person is None:
+        raise NotFound(_("No such member in this group."))
+    return access, person

@@ -90,6 +90,11 @@ def refusal(request: HttpRequest, original_response: HttpResponse | None = None,
         "Too many failed attempts. For your safety, please wait %(minutes)d minute and try again.",
         "Too many failed attempts. For your safety, please wait %(minutes)d minutes and try again.",
         minutes) % {"minutes": minutes}
+    return _too_many(request, message, seconds)
+
+
+def _too_many(request: HttpRequest, message: str, seconds: int) -> HttpResponse:
+    """A 429 with Retry-After: JSON `{"detail": ...}` under /api/, the "too many attempts" page otherwise."""
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=429)
     else:
@@ -112,6 +117,8 @@ def _recent_signups(request: HttpRequest):
 
 
 def signup_allowed(request: HttpRequest) -> bool:
+    # Not locked: concurrent sign-ups from one address may pass the limit by the few that race; a rate limit, not
+    # an invariant, and a lock here would serialise every sign-up of the instance.
     limit = settings.SIGNUPS_PER_ADDRESS_PER_HOUR
     return not limit or _recent_signups(request).count() < limit
 
@@ -134,9 +141,4 @@ def signup_refusal(request: HttpRequest) -> HttpResponse:
         "Too many accounts were made from your address. Please wait %(minutes)d minute and try again.",
         "Too many accounts were made from your address. Please wait %(minutes)d minutes and try again.",
         minutes) % {"minutes": minutes}
-    if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": message}, status=429)
-    else:
-        response = render(request, "registration/too_many_attempts.html", {"message": message}, status=429)
-    response["Retry-After"] = str(seconds)
-    return response
+    return _too_many(request, message, seconds)

@@ -26,7 +26,7 @@ from mutualaid.errors import Conflict, InvalidInput, NotAllowed, NotFound
 
 from . import selectors, services, throttle
 from .forms import ApplicationForm, DecisionForm, GroupForm, SettingsForm, SignupForm, TrustForm
-from .permissions import group_access
+from .permissions import group_access, member_access
 
 # --- Shared helpers (also used by circulation.views) ----------------------------------------------
 
@@ -218,10 +218,8 @@ def group_members(request, group_id):
 @login_required
 @service_errors
 def member_trust(request, group_id, user_id):
-    group = group_access(request.user, group_id, require="member").group
-    receiver = selectors.group_member(group, user_id)
-    if receiver is None:
-        return not_found(request, _("No such member in this group."))
+    access, receiver = member_access(request.user, group_id, user_id)
+    group = access.group
     form = TrustForm(request.POST)
     if not form.is_valid():
         raise InvalidInput(_("Choose to give or withdraw trust."))
