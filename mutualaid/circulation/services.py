@@ -452,6 +452,9 @@ def _after_helper_cancelled(*, actor: User, group: Group) -> None:
     """A helper who cancels more than CANCELS_BEFORE_BLOCK of their claims in 24 hours cannot claim in the group
     until a coordinator lifts it (claim and cancel would otherwise read every contact detail in turn); the
     coordinators are told. Caller holds the transaction and the need's lock."""
+    # Locked: the count read here decides the pause; two cancels by one helper at once (on different needs, so under
+    # different need locks) must not both read three. Their membership row is the one lock they share.
+    Membership.objects.select_for_update(no_key=True).active().filter(group=group, user=actor).first()
     since = timezone.now() - timedelta(hours=24)
     cancelled = Match.objects.filter(helper=actor, cancelled_by=actor, cancelled_at__gte=since,
                                      need__group=group).count()
@@ -512,6 +515,9 @@ def match_complete(*, actor: User, match: Match) -> Match:
     with audited_atomic():
         need = _lock_need(match.need)
         match = Match.objects.select_for_update().get(pk=match.pk)
+        if match.status == Match.Status.PROPOSED:
+            raise Conflict(_("This claim is still waiting for acceptance: accept it first, so the helper can reach "
+                             "the requester, then mark it as received."))
         if match.status != Match.Status.CONFIRMED:
             raise Conflict(_("This match is already %(status)s.") % {"status": match.get_status_display()})
         before = _need_public_state(need)

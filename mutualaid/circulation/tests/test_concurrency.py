@@ -152,3 +152,22 @@ def test_a_claim_in_progress_does_not_block_the_rest_of_the_group(pod, make_user
     finally:
         release.set()
         holder.join(timeout=10)
+
+
+def test_twenty_cancels_at_once_by_one_helper_pause_them_exactly_once(pod):
+    """The count of a helper's cancels is read under the lock of their membership: cancels at the same moment on
+    different needs (under different need locks) neither miss the pause nor open it twice."""
+    from mutualaid.circulation.models import ClaimBlock
+
+    group, requester, helpers = pod
+    helper = User.objects.get(pk=helpers[0])
+    matches = [services.match_claim(actor=helper, need=post_need(requester, group, quantity=1), quantity=1).pk
+               for _ in range(THREADS)]
+
+    def cancel(i: int) -> None:
+        services.match_cancel(actor=User.objects.get(pk=helper.pk), match=Match.objects.get(pk=matches[i]),
+                              reason="Something came up")
+
+    assert Counter(run_together(cancel)) == {"ok": THREADS}
+    assert ClaimBlock.objects.filter(group=group, user=helper, lifted_at__isnull=True).count() == 1
+    assert verify_chain().ok

@@ -130,3 +130,14 @@ def test_coordinators_see_paused_helpers_and_lift_the_pause_on_the_web_and_the_a
     path = f"/groups/{group.public_id}/members/{newcomer.public_id}/claims/resume"
     assert ok(as_owner.post(path)) == {"detail": "nina can claim again."}
     assert_error(as_owner.post(path), 409, "not paused")
+
+
+def test_a_proposed_claim_cannot_be_marked_received_before_it_is_accepted(need, owner, newcomer):
+    match = services.match_claim(actor=newcomer, need=need, quantity=1)
+    with pytest.raises(Conflict, match="accept it first"):
+        services.match_complete(actor=owner, match=match)
+    assert_error(Api(networks.token_create(actor=owner)).post(f"/matches/{match.public_id}/complete"), 409,
+                 "accept it first")
+    services.match_accept(actor=owner, match=match)
+    assert services.match_complete(actor=owner, match=match).status == Match.Status.COMPLETED
+
