@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 import secrets
 from zoneinfo import available_timezones
 from typing import Any
@@ -232,7 +233,7 @@ def _lock_roles(group: Group) -> None:
     Group.objects.select_for_update(no_key=True).filter(pk=group.pk).first()
 
 
-def _recheck_standings(*, actor: User, group: Group) -> None:
+def _recheck_standings(*, actor: User | None, group: Group) -> None:
     """The one place roles change: after any change of trust, roots or membership in the group (the member count
     moves the default threshold). Caller holds the transaction and the group's lock (_lock_roles)."""
     standings = group_standings(group)
@@ -360,6 +361,30 @@ def suspension_confirm(*, actor: User, suspension: Suspension) -> Suspension:
         audit_record(actor=actor, action="suspension.confirmed", obj=suspension,
                      before={"confirmed": False}, after={"confirmed": True})
     return suspension
+
+
+def suspensions_lapse(*, now: datetime | None = None) -> int:
+    """The periodic job: end the suspensions no second coordinator confirmed within seven days, and give the people
+    their standing back (re-checked, and they are told). Returns how many lapsed."""
+    now = now or timezone.now()
+    lapsed = 0
+    for pk, group_id in (Suspension.objects.filter(ended_at__isnull=True, confirmed_at__isnull=True,
+                                                   created_at__lte=now - SUSPENSION_LAPSES_AFTER)
+                         .values_list("pk", "group_id")):
+        with audited_atomic():
+            group = Group.objects.get(pk=group_id)
+            _lock_roles(group)
+            # Locked: a confirmation may have come in meanwhile; what is read here decides the lapse.
+            suspension = Suspension.objects.select_for_update().get(pk=pk)
+            if suspension.ended_at is not None or suspension.in_force(now):
+                continue
+            suspension.ended_at = suspension.created_at + SUSPENSION_LAPSES_AFTER
+            suspension.save(update_fields=["ended_at"])
+            audit_record(actor=None, action="suspension.lapsed", obj=suspension,
+                         before={"ended": False}, after={"ended": True})
+            _recheck_standings(actor=None, group=group)
+            lapsed += 1
+    return lapsed
 
 
 # --- Applications to closed groups ----------------------------------------------------------------

@@ -82,3 +82,11 @@ def test_demo_network_has_groups_members_trust_and_every_need_state():
     # A second run on a database with data leaves it alone.
     assert demo.load(if_empty=True) is False
     assert Group.objects.count() == 3
+
+
+def test_the_worker_runs_each_periodic_job_once(cli_env):
+    assert run_cli("migrate", "-v0", env=cli_env).returncode == 0
+    done = run_cli("worker", "--once", env=cli_env)
+    assert done.returncode == 0, done.stderr
+    assert "expired 0 need(s)" in done.stdout
+    assert "0 unconfirmed suspension(s) lapsed" in done.stdout

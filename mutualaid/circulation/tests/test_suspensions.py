@@ -114,3 +114,26 @@ def test_the_reason_is_never_in_the_audit_chain_and_goes_with_the_account(group,
     member.save()
     account_delete(actor=member, password="a-long-passphrase-42")
     assert Suspension.objects.get().reason == ""
+
+
+def test_an_unconfirmed_suspension_lapses_on_the_worker_and_the_standing_comes_back(group, owner, member,
+                                                                                   django_capture_on_commit_callbacks):
+    assert role(member, group) == "member"  # vouched for by the founder (circulation's conftest)
+    suspension = services.member_suspend(actor=owner, group=group, user=member, reason="Concern")
+    assert role(member, group) == "newcomer"
+    assert networks.suspensions_lapse() == 0  # not yet seven days
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert networks.suspensions_lapse(now=timezone.now() + timedelta(days=7, minutes=1)) == 1
+    suspension.refresh_from_db()
+    assert suspension.ended_at == suspension.created_at + timedelta(days=7)
+    assert role(member, group) == "member"
+    assert Notification.objects.filter(user=member, kind=Notification.Kind.ROLE_CHANGED).exists()
+    assert networks.suspensions_lapse(now=timezone.now() + timedelta(days=8)) == 0
+
+
+def test_a_confirmed_suspension_never_lapses(group, owner, member, second_coordinator):
+    suspension = services.member_suspend(actor=owner, group=group, user=member, reason="Concern")
+    networks.suspension_confirm(actor=second_coordinator, suspension=suspension)
+    assert networks.suspensions_lapse(now=timezone.now() + timedelta(days=60)) == 0
+    assert role(member, group) == "newcomer"
