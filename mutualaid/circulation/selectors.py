@@ -292,7 +292,8 @@ def _need_row(need: Need) -> dict:
 def user_circulation_export(user: User) -> dict:
     """What this app holds about a person: the needs they posted (with their own contact records), the needs they
     entered for people without an account (without those people's contact details), their offers, and their matches
-    as helper and as requester (without the other side's contact details)."""
+    as helper and as requester (without the other side's contact details), whose contact details they were shown
+    and who was shown theirs, and any pause on their claims."""
     own_needs = (Need.objects.filter(requester=user).select_related("group", "category", "contact")
                  .order_by("created_at", "id"))
     needs = []
@@ -330,6 +331,21 @@ def user_circulation_export(user: User) -> dict:
         ],
         "matches_as_helper": [match_row(m) for m in matches.filter(helper=user)],
         "matches_as_requester": [match_row(m) for m in matches.filter(need__requester=user)],
+        "contact_details_seen": [
+            {"need": {"id": str(v.need.public_id), "title": v.need.title, "group": v.need.group.name},
+             "viewed_at": _iso(v.viewed_at)}
+            for v in ContactView.objects.filter(viewer=user).select_related("need", "need__group")
+            .order_by("viewed_at", "id")
+        ],
+        "who_saw_my_contact_details": [
+            {"need": str(v.need.public_id), "by": v.viewer.username, "viewed_at": _iso(v.viewed_at)}
+            for v in ContactView.objects.filter(need__requester=user).select_related("need", "viewer")
+            .order_by("viewed_at", "id")
+        ],
+        "claim_pauses": [
+            {"group": b.group.name, "paused_at": _iso(b.created_at), "lifted_at": _iso(b.lifted_at)}
+            for b in ClaimBlock.objects.filter(user=user).select_related("group").order_by("created_at", "id")
+        ],
     }
 
 

@@ -208,8 +208,8 @@ def _iso(moment) -> str | None:
 
 
 def user_export_data(user: User) -> dict[str, Any]:
-    """What this app holds about a person: profile, memberships, trust given and received, applications,
-    notifications and API tokens (when made and used; never the key). Other people appear by user name only."""
+    """What this app holds about a person: profile, memberships, trust given and received, applications, suspensions
+    (with the reason given), notifications and API tokens (when made and used; never the key). Other people appear by user name only."""
     from .models import ApiToken
 
     memberships = Membership.objects.filter(user=user).select_related("group").order_by("joined_at", "id")
@@ -223,7 +223,7 @@ def user_export_data(user: User) -> dict[str, Any]:
             "date_joined": _iso(user.date_joined), "last_login": _iso(user.last_login),
         },
         "memberships": [
-            {"group": {"id": str(m.group.public_id), "name": m.group.name}, "role": m.role,
+            {"group": {"id": str(m.group.public_id), "name": m.group.name}, "role": m.role, "root": m.root,
              "joined_at": _iso(m.joined_at), "left_at": _iso(m.left_at)}
             for m in memberships
         ],
@@ -239,6 +239,11 @@ def user_export_data(user: User) -> dict[str, Any]:
             {"id": str(a.public_id), "group": a.group.name, "answers": a.answers, "status": a.status,
              "reason": a.reason, "created_at": _iso(a.created_at), "decided_at": _iso(a.decided_at)}
             for a in applications
+        ],
+        "suspensions": [
+            {"group": s.group.name, "reason": s.reason, "suspended_at": _iso(s.created_at),
+             "confirmed_at": _iso(s.confirmed_at), "ended_at": _iso(s.ended_at)}
+            for s in Suspension.objects.filter(user=user).select_related("group").order_by("created_at", "id")
         ],
         "notifications": [
             {"kind": n.kind, "text": notification_text(n.kind, n.params), "params": n.params, "url": n.url,

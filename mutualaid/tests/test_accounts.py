@@ -99,6 +99,24 @@ def test_export_holds_the_members_own_data(world):
     json.dumps(data)  # JSON as it stands
 
 
+def test_export_holds_suspensions_claim_pauses_and_who_saw_which_contact_details(world, owner):
+    from mutualaid.circulation.models import ClaimBlock
+
+    zeb, hal = world["zeb"], world["hal"]
+    circulation.contact_view_record(actor=zeb, need=world["olga_need"])  # his live match shows him Olga's phone
+    circulation.contact_view_record(actor=hal, need=world["claimed_need"])  # and Hal sees Zebulon's
+    ClaimBlock.objects.create(group=world["group"], user=zeb)
+    circulation.member_suspend(actor=owner, group=world["group"], user=zeb, reason="Shared a neighbour's address")
+    data = accounts.account_export(zeb)
+    assert [(v["need"]["title"]) for v in data["contact_details_seen"]] == ["Groceries for a family of four"]
+    assert [(v["by"], v["need"]) for v in data["who_saw_my_contact_details"]] == [
+        ("hal", str(world["claimed_need"].public_id))]
+    assert [(p["group"], p["lifted_at"]) for p in data["claim_pauses"]] == [("Northside Pod", None)]
+    assert [(s["group"], s["reason"], s["confirmed_at"]) for s in data["suspensions"]] == [
+        ("Northside Pod", "Shared a neighbour's address", None)]
+    assert OLGA_PHONE not in json.dumps(data)  # what he saw is named, never copied
+
+
 def test_export_holds_no_one_elses_contact_details(world, owner):
     zeb_text = json.dumps(accounts.account_export(world["zeb"]), ensure_ascii=False)
     # Zebulon has a live match on Olga's need (so the page shows him her phone and address): not his data.
