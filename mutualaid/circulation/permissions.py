@@ -14,7 +14,7 @@ from mutualaid.networks.models import User
 from mutualaid.networks.permissions import GroupAccess, group_access
 
 from .models import Match, Need, Offer
-from .selectors import can_see_contact, match_detail, need_detail
+from .selectors import can_see_contact, claim_hold, match_detail, need_detail
 
 
 def _uuid_or_404(value, message: str) -> uuid.UUID:
@@ -43,13 +43,20 @@ def confirm_refusal(user: User, match: Match, *, is_coordinator: bool) -> str | 
 
 
 def claim_refusal(user: User, need: Need) -> str | None:
-    """Who may not claim a need, whatever is left of it: its requester, and whoever entered it on someone's behalf
-    (who would otherwise be both sides of the match). None when `user` may claim, else why not (translated)."""
+    """Who may not claim a need, whatever is left of it: its requester; whoever entered it on someone's behalf (who
+    would otherwise be both sides of the match); a member suspended in its group; a helper whose claims there are
+    paused. None when `user` may claim, else why not (translated)."""
     if need.requester_id is not None and need.requester_id == user.pk:
         return _("You cannot claim your own need.")
     if need.requester_id is None and need.created_by_id is not None and need.created_by_id == user.pk:
         return _("You entered this need on someone's behalf: another member brings the help, and a coordinator "
                  "confirms it.")
+    suspended, paused = claim_hold(user, need.group_id)
+    if suspended:
+        return _("You are suspended in this group and cannot claim needs.")
+    if paused:
+        return _("You cancelled several claims in a short time: a coordinator of this group needs to lift the pause "
+                 "before you can claim again.")
     return None
 
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.utils import timezone
 
 from mutualaid.audit.services import stamp_of
-from mutualaid.networks.models import Group, Membership, User
+from mutualaid.networks.models import SUSPENSION_LAPSES_AFTER, Group, Membership, Suspension, User
 from mutualaid.networks.selectors import user_groups
 
 from .models import Category, ClaimBlock, ContactView, Match, Need, NeedContact, Offer, URGENCY_RANK
@@ -121,6 +121,16 @@ def can_see_contact(user: User | None, need: Need, *, is_coordinator: bool) -> b
     if "matches" in getattr(need, "_prefetched_objects_cache", {}):  # need_detail read them: no query
         return any(m.helper_id == user.pk and m.status == Match.Status.CONFIRMED for m in need.matches.all())
     return need.matches.filter(helper=user, status=Match.Status.CONFIRMED).exists()
+
+
+def claim_hold(user: User, group_id: int) -> tuple[bool, bool]:
+    """(suspended in the group now, claims paused there): in one query, for every claim and need page."""
+    in_force = Suspension.objects.filter(group_id=group_id, user=user, ended_at__isnull=True).filter(
+        Q(confirmed_at__isnull=False) | Q(created_at__gt=timezone.now() - SUSPENSION_LAPSES_AFTER))
+    paused = ClaimBlock.objects.filter(group_id=group_id, user=user, lifted_at__isnull=True)
+    row = (User.objects.filter(pk=user.pk).annotate(suspended=Exists(in_force), paused=Exists(paused))
+           .values_list("suspended", "paused").first())
+    return (bool(row[0]), bool(row[1])) if row else (False, False)
 
 
 def paused_helpers(group: Group) -> list[ClaimBlock]:

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from mutualaid.audit.services import audit_record, audited_atomic
 from mutualaid.errors import Conflict, InvalidInput, NotAllowed
-from mutualaid.networks import selectors as network_selectors
 from mutualaid.networks.models import Group, Membership, Notification, Suspension, User
 from mutualaid.networks.permissions import group_access
 from mutualaid.networks import services as networks_services
@@ -356,7 +355,7 @@ def match_claim(*, actor: User, need: Need, quantity: int, offer: Offer | None =
     at once): it holds its quantity, but shows no contact detail until the requester or a coordinator accepts it."""
     access = group_access(actor, need.group, require="member")
     quantity = _check_quantity(quantity)
-    refusal = claim_refusal(actor, need)  # the requester, or whoever entered it on someone's behalf
+    refusal = claim_refusal(actor, need)  # the requester, who entered it for someone, a suspension, a pause
     if refusal:
         raise NotAllowed(refusal)
     with audited_atomic():
@@ -378,7 +377,6 @@ def match_claim(*, actor: User, need: Need, quantity: int, offer: Offer | None =
                 raise InvalidInput(_("That offer is for another category."), field="offer")
             if offer.quantity_left < quantity:
                 raise Conflict(_("Your offer has only %(left)d left.") % {"left": offer.quantity_left})
-        _check_claims_not_blocked(actor=actor, group=need.group)
         before = _need_public_state(need)
         proposed = access.membership.role == Membership.Role.NEWCOMER and not need.group.newcomer_claims_confirm
         status = Match.Status.PROPOSED if proposed else Match.Status.CONFIRMED
@@ -438,14 +436,6 @@ def match_accept(*, actor: User, match: Match) -> Match:
 
 
 CANCELS_BEFORE_BLOCK = 3  # more than this many cancelled claims in a day and a person cannot claim again
-
-
-def _check_claims_not_blocked(*, actor: User, group: Group) -> None:
-    if actor.pk in network_selectors.suspended_user_ids(group):
-        raise NotAllowed(_("You are suspended in this group and cannot claim needs."))
-    if ClaimBlock.objects.filter(group=group, user=actor, lifted_at__isnull=True).exists():
-        raise NotAllowed(_("You cancelled several claims in a short time: a coordinator of this group needs to "
-                           "lift the pause before you can claim again."))
 
 
 def _after_helper_cancelled(*, actor: User, group: Group) -> None:

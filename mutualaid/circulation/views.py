@@ -201,7 +201,8 @@ def _need_page(request, access, *, claim_form=None, cancel_form=None, duplicate_
                match_form=None):
     """Render a need's page. Forms given are bound forms with errors to show; others are fresh."""
     need, user = access.need, request.user
-    can_claim = need.is_claimable and not access.is_requester and claim_refusal(user, need) is None
+    refusal = None if not need.is_claimable or access.is_requester else claim_refusal(user, need)
+    can_claim = need.is_claimable and not access.is_requester and refusal is None
     contact = selectors.need_contact(need) if access.sees_contact else None
     if contact is not None and not access.is_requester:
         services.contact_view_record(actor=user, need=need)
@@ -209,6 +210,8 @@ def _need_page(request, access, *, claim_form=None, cancel_form=None, duplicate_
                "matches": list(need.matches.all()), "is_open": need.status not in Need.CLOSED}
     if access.is_requester or access.group.is_coordinator:
         context["contact_views"] = selectors.contact_views(need)
+    if refusal:
+        context["claim_refusal"] = refusal
     if can_claim:
         context["claim_form"] = claim_form or ClaimForm(need=need, offers=list(selectors.claimable_offers(user,
                                                                                                         need)))

@@ -16,7 +16,8 @@ Besides the status, every cell checks what the answer reveals:
 A route added to the API or to the URL configuration without a row here fails `test_every_*_route_has_a_row`, which
 names it: whoever adds a route decides who may use it.
 
-Standings: "newcomer" has just joined and nobody vouched for them; "member" was vouched for by the founder (trust
+Standings: "suspended" was vouched for, then suspended by a coordinator (a member still, holding no standing: they
+meet what a newcomer meets, except that they cannot claim); "newcomer" has just joined and nobody vouched for them; "member" was vouched for by the founder (trust
 reaches them from a root) but holds fewer than the group's threshold of 3 trust paths; "coordinator" founded the
 group.
 """
@@ -39,7 +40,7 @@ from mutualaid.circulation import services as circulation
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import Group
 
-ACTORS = ("anonymous", "outsider", "newcomer", "member", "coordinator", "requester", "helper")
+ACTORS = ("anonymous", "outsider", "newcomer", "member", "coordinator", "requester", "helper", "suspended")
 PASSWORD = "a-long-passphrase-42"
 API_PREFIX = "/api/v1"
 
@@ -50,7 +51,7 @@ CONTACT_SECRETS = (PHONE, ADDRESS, NOTES, *EXACT, "51,50123", "-0,10456")
 CONTACT_SEERS = {"coordinator", "requester", "helper"}
 INSIDE_SECRETS = ("Insulin cooler for the Vale flat", "Wheelchair ramp on loan",
                   "Members only: the spare key is with the caretaker")
-MEMBERS = {"newcomer", "member", "coordinator", "requester", "helper"}
+MEMBERS = {"newcomer", "member", "coordinator", "requester", "helper", "suspended"}  # suspension keeps membership
 ANSWER = "I moved to Elm Road last spring"
 ANSWER_SEERS = {"coordinator"}
 
@@ -83,12 +84,12 @@ def build_world() -> World:
         make = {name: networks.user_register(username=username, password=PASSWORD, email=f"{username}@example.org")
                 for name, username in (("outsider", "otto"), ("newcomer", "nina"), ("member", "mia"),
                                        ("coordinator", "cora"), ("requester", "rita"), ("helper", "hugo"),
-                                       ("applicant", "ada"))}
+                                       ("suspended", "sam"), ("applicant", "ada"))}
         group = networks.group_create(
             actor=make["coordinator"], name="Northside Pod", location_name="Northside", lat=51.5, lon=-0.1,
             description=INSIDE_SECRETS[2], trust_threshold=3,
             application_questions=["Where do you live, roughly?"])
-        for name in ("requester", "helper", "member", "newcomer"):
+        for name in ("requester", "helper", "member", "newcomer", "suspended"):
             networks.group_join(actor=make[name], group=group)
         for name in ("requester", "helper"):  # vouched for by the founder: members
             networks.trust_give(actor=make["coordinator"], group=group, receiver=make[name])
@@ -106,6 +107,11 @@ def build_world() -> World:
         offer = circulation.offer_create(actor=make["helper"], group=group, title="Cool bags and a bike",
                                          category="medicine-pickup", quantity=5)
         match = circulation.match_claim(actor=make["helper"], need=need, quantity=1, offer=offer)
+        # Sam was vouched for and had a confirmed claim; a coordinator suspended him: claim handed back, no standing.
+        networks.trust_give(actor=make["coordinator"], group=group, receiver=make["suspended"])
+        circulation.match_claim(actor=make["suspended"], need=need, quantity=1)
+        circulation.member_suspend(actor=make["coordinator"], group=group, user=make["suspended"],
+                                   reason="Asked neighbours for their addresses")
         application = networks.application_submit(actor=make["applicant"], group=group, answers=[ANSWER])
         tokens = {name: networks.token_create(actor=user) for name, user in make.items()}
     applicant = make.pop("applicant")
@@ -137,9 +143,13 @@ class Row:
     args: dict[str, Callable[[World], Any]] = field(default_factory=dict)
     reveals: tuple[str, ...] = ()
     contact_seers: frozenset[str] = frozenset(CONTACT_SEERS)  # who sees the contact details in this answer
+    # A suspended member holds no standing: unless a row says otherwise, they meet what a newcomer meets.
+    suspended: str | None = None
 
     def expected(self) -> dict[str, str]:
         codes = self.expect.split()
+        if len(codes) == len(ACTORS) - 1:
+            codes.append(self.suspended or codes[ACTORS.index("newcomer")])
         assert len(codes) == len(ACTORS), self.expect
         return dict(zip(ACTORS, codes))
 
@@ -188,7 +198,8 @@ API_MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/needs"): Row("401 404 200 200 200 200 200", query=lambda w: {"group": str(w.group.public_id)}),
     ("POST", "/needs"): Row("401 404 201 201 201 201 201", body=_new_need),
     ("GET", "/needs/{need_id}"): Row("401 404 200 200 200 200 200", reveals=("contact",)),
-    ("POST", "/needs/{need_id}/claim"): Row("401 404 201 201 201 403 201", body=lambda w: {"quantity": 1}),
+    ("POST", "/needs/{need_id}/claim"): Row("401 404 201 201 201 403 201", body=lambda w: {"quantity": 1},
+                                            suspended="403"),
     ("POST", "/needs/{need_id}/cancel"): Row("401 404 403 403 200 200 403", body=lambda w: {"reason": "Sorted"}),
     ("POST", "/needs/{need_id}/duplicate"): Row("401 404 403 403 200 403 403", args={"need_id": _free_need},
                                                 body=lambda w: {"original": str(w.need.public_id)}),
@@ -265,7 +276,8 @@ WEB_MATRIX: dict[str, dict[str, Row]] = {
                                                                   "category": "transport", "quantity": "2"})},
     "/needs/": {"GET": Row("L 200 200 200 200 200 200")},
     "/needs/<uuid:need_id>/": {"GET": Row("L 404 200 200 200 200 200", reveals=("contact",))},
-    "/needs/<uuid:need_id>/claim/": {"POST": Row("L 404 302 302 302 403 302", body=lambda w: {"quantity": "1"})},
+    "/needs/<uuid:need_id>/claim/": {"POST": Row("L 404 302 302 302 403 302", body=lambda w: {"quantity": "1"},
+                                                 suspended="403")},
     "/needs/<uuid:need_id>/cancel/": {"POST": Row("L 404 403 403 302 302 403", body=lambda w: {"reason": "Sorted"})},
     "/needs/<uuid:need_id>/duplicate/": {"POST": Row("L 404 403 403 302 403 403", args={"need_id": _free_need},
                                                      body=lambda w: {"original": str(w.need.public_id)})},

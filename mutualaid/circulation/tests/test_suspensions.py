@@ -137,3 +137,12 @@ def test_a_confirmed_suspension_never_lapses(group, owner, member, second_coordi
     networks.suspension_confirm(actor=second_coordinator, suspension=suspension)
     assert networks.suspensions_lapse(now=timezone.now() + timedelta(days=60)) == 0
     assert role(member, group) == "newcomer"
+
+
+def test_a_suspended_member_sees_why_they_cannot_claim_instead_of_the_form(client: Client, group, owner, member,
+                                                                           need):
+    services.member_suspend(actor=owner, group=group, user=member, reason="Concern")
+    client.force_login(member)
+    page = client.get(reverse("need_detail", args=[need.public_id])).content.decode()
+    assert "You are suspended in this group and cannot claim needs." in page
+    assert f"/needs/{need.public_id}/claim/" not in page
