@@ -39,34 +39,36 @@ def counted_trust(roots: Iterable[Hashable], edges: Iterable[Edge], candidates: 
     """For each candidate, the number of vertex-disjoint trust paths from the roots to them.
 
     A root who is the candidate does not count as a path to themselves; a root who trusts the candidate directly is
-    a path of one edge. Self-trust and repeated edges are ignored. One max-flow per candidate, on the graph with every
-    person split into an in- and an out-node joined by capacity 1; the source feeds each root's out-node without
-    limit.
+    a path of one edge. Self-trust and repeated edges are ignored. The graph splits every person into an in- and an
+    out-node joined by capacity 1, and the source feeds each root's out-node without limit. It is built once; for
+    each candidate the arc that feeds their own out-node is closed (what they give is no path to themselves) and one
+    max-flow is solved to their in-node.
     """
     roots = set(roots)
     edges = {(g, r) for g, r in edges if g != r}
     people = sorted({p for e in edges for p in e} | roots, key=repr)
     index = {p: i for i, p in enumerate(people)}
     source = 2 * len(people)
+    unlimited = max(len(people), 1)
+    flow = max_flow.SimpleMaxFlow()
+    feed: dict[Hashable, tuple[int, int]] = {}  # person -> (the arc into their out-node, its capacity)
+    for p, i in index.items():
+        if p in roots:
+            feed[p] = (flow.add_arc_with_capacity(source, 2 * i + 1, unlimited), unlimited)
+        else:
+            feed[p] = (flow.add_arc_with_capacity(2 * i, 2 * i + 1, 1), 1)  # each other person carries one path
+    for giver, receiver in edges:
+        flow.add_arc_with_capacity(2 * index[giver] + 1, 2 * index[receiver], 1)
     result: dict[Hashable, int] = {}
     for candidate in candidates:
         if candidate not in index:
             result[candidate] = 0
             continue
-        flow = max_flow.SimpleMaxFlow()
-        unlimited = len(people)
-        for p, i in index.items():
-            if p == candidate:
-                continue
-            if p in roots:
-                flow.add_arc_with_capacity(source, 2 * i + 1, unlimited)
-            else:
-                flow.add_arc_with_capacity(2 * i, 2 * i + 1, 1)  # each other person carries one path
-        for giver, receiver in edges:
-            if giver != candidate:  # paths end at the candidate; what they give is no path to themselves
-                flow.add_arc_with_capacity(2 * index[giver] + 1, 2 * index[receiver], 1)
-        sink = 2 * index[candidate]
-        if flow.solve(source, sink) != flow.OPTIMAL:  # cannot happen on a finite graph of unit capacities
+        arc, capacity = feed[candidate]
+        flow.set_arc_capacity(arc, 0)
+        status = flow.solve(source, 2 * index[candidate])
+        flow.set_arc_capacity(arc, capacity)
+        if status != flow.OPTIMAL:  # cannot happen on a finite graph of unit capacities
             raise RuntimeError("max-flow failed")
         result[candidate] = flow.optimal_flow()
     return result
