@@ -13,6 +13,7 @@ from mutualaid.circulation.models import Match
 from mutualaid.errors import Conflict, InvalidInput, NotAllowed
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import Membership, Notification, Suspension
+from mutualaid.networks.tests.helpers import role
 from mutualaid.tests_api_helpers import Api, assert_error, ok
 
 from mutualaid.audit.tests.helpers import chain_stays_valid  # noqa: F401
@@ -32,10 +33,6 @@ def second_coordinator(make_user, group, owner):
     networks.trust_give(actor=via, group=group, receiver=c)
     assert Membership.objects.active().get(group=group, user=c).role == "coordinator"
     return c
-
-
-def role(user, group) -> str:
-    return Membership.objects.active().get(group=group, user=user).role
 
 
 def test_a_suspension_hides_contact_hands_back_claims_and_tells_everyone(client: Client, group, owner, member,

@@ -18,23 +18,9 @@ from mutualaid.networks.selectors import (
 )
 from mutualaid.audit.tests.helpers import actions_since, chain_stays_valid, last_seq  # noqa: F401
 
+from mutualaid.networks.tests.helpers import role
+
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chain_stays_valid")]
-
-
-def role(user: User, group) -> str:
-    return Membership.objects.active().get(group=group, user=user).role
-
-
-@pytest.fixture
-def join(make_user):
-    """A new person who joins the given (open) group."""
-
-    def _join(group, username: str | None = None) -> User:
-        user = make_user(username)
-        services.group_join(actor=user, group=group)
-        return user
-
-    return _join
 
 
 @pytest.fixture

@@ -6,25 +6,14 @@ from django.core import mail
 from django.test import Client
 
 from mutualaid.networks import services
-from mutualaid.networks.models import Membership, Notification, User
+from mutualaid.networks.models import Membership, Notification
 from mutualaid.networks.selectors import group_standings
 
 from mutualaid.audit.tests.helpers import chain_stays_valid  # noqa: F401
 
+from mutualaid.networks.tests.helpers import role
+
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chain_stays_valid")]
-
-
-def role(user: User, group) -> str:
-    return Membership.objects.active().get(group=group, user=user).role
-
-
-@pytest.fixture
-def join(make_user):
-    def _join(group, username: str | None = None) -> User:
-        user = make_user(username)
-        services.group_join(actor=user, group=group)
-        return user
-    return _join
 
 
 def test_four_fresh_sign_ups_cannot_make_one_of_them_coordinator(owner, join):
