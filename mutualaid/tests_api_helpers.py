@@ -117,3 +117,17 @@ def group(as_owner, as_member) -> dict:
 @pytest.fixture
 def other_group(as_outsider) -> dict:
     return create_group(as_outsider, "Southside Pod", location_name="Southside", lat=51.4)
+
+
+def bearer(user) -> dict[str, str]:
+    """Headers for a Django test client that speak with a fresh API token of `user`."""
+    from mutualaid.networks import services as networks
+
+    return {"HTTP_AUTHORIZATION": f"Bearer {networks.token_create(actor=user)}"}
+
+
+def signed_in(user) -> Client:
+    """A test browser signed in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client

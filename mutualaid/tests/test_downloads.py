@@ -13,12 +13,12 @@ import re
 import pytest
 from django.core import mail
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mutualaid.circulation import services
-from mutualaid.networks import services as networks
+
+from mutualaid.tests_api_helpers import bearer, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +26,6 @@ API = "/api/v1"
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 
-def token(user) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {networks.token_create(actor=user)}"}
-
-
-def browser(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def no_store(response) -> bool:
@@ -59,20 +51,20 @@ def hostile_need(group, member):
 
 
 def test_the_web_export_is_an_attachment(hostile_need, member):
-    response = browser(member).get(reverse("account_export"))
+    response = signed_in(member).get(reverse("account_export"))
     assert_download(response)
     assert HOSTILE in json.dumps(json.loads(response.content), ensure_ascii=False)  # data, as written: not a page
 
 
 def test_htmx_asking_for_the_export_is_sent_to_a_plain_download(hostile_need, member):
-    response = browser(member).get(reverse("account_export"), HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true")
+    response = signed_in(member).get(reverse("account_export"), HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true")
     assert response.status_code == 204 and not response.content  # nothing htmx could put into the page
     assert response["HX-Redirect"] == reverse("account_export")
     assert no_store(response)
 
 
 def test_the_download_link_is_never_boosted(member):
-    page = browser(member).get(reverse("settings")).content.decode()
+    page = signed_in(member).get(reverse("settings")).content.decode()
     links = [tag for tag in re.findall(r"<a\b[^>]*>", page) if reverse("account_export") in tag]
     assert links, "no download link on the settings page"
     for tag in links:
@@ -80,7 +72,7 @@ def test_the_download_link_is_never_boosted(member):
 
 
 def test_the_api_export_is_an_attachment(client, hostile_need, member):
-    response = client.get(f"{API}/me/export", **token(member))
+    response = client.get(f"{API}/me/export", **bearer(member))
     assert_download(response)
     assert HOSTILE in json.dumps(response.json(), ensure_ascii=False)
 
@@ -90,7 +82,7 @@ def test_the_api_export_is_an_attachment(client, hostile_need, member):
 
 def test_a_need_page_with_contact_details_is_never_stored(need, owner, helper):
     path = reverse("need_detail", args=[need.public_id])
-    requester = browser(owner)
+    requester = signed_in(owner)
     requester.get(reverse("group_list"))  # holds its CSRF cookie from now on, as after a first page: pages are kept
     first = requester.get(path)
     assert first.status_code == 200 and "12 Example Street" in first.content.decode()
@@ -102,24 +94,24 @@ def test_a_need_page_with_contact_details_is_never_stored(need, owner, helper):
     assert no_store(again), "a kept page with contact details is replayed with the same header"
 
     services.match_claim(actor=helper, need=need, quantity=1)
-    response = browser(helper).get(path)
+    response = signed_in(helper).get(path)
     assert "12 Example Street" in response.content.decode() and no_store(response)
 
 
 def test_a_need_page_without_contact_details_may_be_stored(need, member):
-    response = browser(member).get(reverse("need_detail", args=[need.public_id]))
+    response = signed_in(member).get(reverse("need_detail", args=[need.public_id]))
     assert response.status_code == 200 and "12 Example Street" not in response.content.decode()
     assert not no_store(response)
 
 
 def test_the_api_need_detail_with_contact_is_never_stored(client, need, owner, member):
-    response = client.get(f"{API}/needs/{need.public_id}", **token(owner))
+    response = client.get(f"{API}/needs/{need.public_id}", **bearer(owner))
     assert response.status_code == 200 and response.json()["contact"]["address"] == "12 Example Street"
     assert no_store(response)
-    again = client.get(f"{API}/needs/{need.public_id}", **token(owner))
+    again = client.get(f"{API}/needs/{need.public_id}", **bearer(owner))
     assert no_store(again)
 
-    plain = client.get(f"{API}/needs/{need.public_id}", **token(member))
+    plain = client.get(f"{API}/needs/{need.public_id}", **bearer(member))
     assert plain.status_code == 200 and "contact" not in plain.json()
     assert not no_store(plain)
 
@@ -127,7 +119,7 @@ def test_the_api_need_detail_with_contact_is_never_stored(client, need, owner, m
 def test_the_api_answer_to_posting_a_need_with_contact_is_never_stored(client, group, member):
     body = {"group": str(group.public_id), "title": "Soup", "category": "food", "quantity": 1,
             "contact": {"phone": "+44 7700 900999"}}
-    response = client.post(f"{API}/needs", body, content_type="application/json", **token(member))
+    response = client.post(f"{API}/needs", body, content_type="application/json", **bearer(member))
     assert response.status_code == 201 and response.json()["contact"]["phone"] == "+44 7700 900999"
     assert no_store(response)
 

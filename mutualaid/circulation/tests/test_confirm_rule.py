@@ -8,7 +8,6 @@ coordinator cannot post on behalf, claim and complete, and fake a fulfilled need
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -18,6 +17,8 @@ from mutualaid.circulation.permissions import need_access
 from mutualaid.errors import NotAllowed
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import Membership
+
+from mutualaid.tests_api_helpers import bearer, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -53,14 +54,6 @@ def own_match(proxy_need, owner):
     return match
 
 
-def token(user) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {networks.token_create(actor=user)}"}
-
-
-def browser(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # --- The service ----------------------------------------------------------------------------------
@@ -141,7 +134,7 @@ def test_the_page_rule_is_the_service_rule(own_match, proxy_need, owner, helper,
 
 
 def test_the_api_refuses_post_on_behalf_claim_complete(client, group, owner, coordinator2):
-    headers = token(owner)
+    headers = bearer(owner)
     body = {"group": str(group.public_id), "title": "Soup", "category": "food", "quantity": 1, "on_behalf": True,
             "contact": {"name": "Mr Lee", "phone": "+44 7700 900106"}}
     created = client.post(f"{API}/needs", body, content_type="application/json", **headers)
@@ -154,11 +147,11 @@ def test_the_api_refuses_post_on_behalf_claim_complete(client, group, owner, coo
 
 
 def test_the_api_refuses_the_helper_completing_and_lets_another_coordinator(client, own_match, owner, coordinator2):
-    answer = client.post(f"{API}/matches/{own_match.public_id}/complete", **token(owner))
+    answer = client.post(f"{API}/matches/{own_match.public_id}/complete", **bearer(owner))
     assert answer.status_code == 403, answer.content
     assert "You gave this help" in answer.json()["detail"]
     assert fresh(own_match).status == Match.Status.CONFIRMED
-    answer = client.post(f"{API}/matches/{own_match.public_id}/complete", **token(coordinator2))
+    answer = client.post(f"{API}/matches/{own_match.public_id}/complete", **bearer(coordinator2))
     assert answer.status_code == 200, answer.content
     assert answer.json()["status"] == "completed"
 
@@ -168,7 +161,7 @@ def test_the_api_refuses_the_helper_completing_and_lets_another_coordinator(clie
 
 def test_the_web_shows_no_confirm_button_to_the_helper_and_refuses_the_post(own_match, proxy_need, owner,
                                                                           coordinator2):
-    you = browser(owner)
+    you = signed_in(owner)
     complete_url = reverse("match_complete", args=[own_match.public_id])
     page = you.get(reverse("need_detail", args=[proxy_need.public_id]))
     assert page.status_code == 200
@@ -178,14 +171,14 @@ def test_the_web_shows_no_confirm_button_to_the_helper_and_refuses_the_post(own_
     assert "You gave this help" in answer.content.decode()
     assert fresh(own_match).status == Match.Status.CONFIRMED
 
-    other = browser(coordinator2)
+    other = signed_in(coordinator2)
     assert complete_url in other.get(reverse("need_detail", args=[proxy_need.public_id])).content.decode()
     assert other.post(complete_url).status_code == 302
     assert fresh(own_match).status == Match.Status.COMPLETED
 
 
 def test_the_web_refuses_a_claim_by_whoever_entered_the_need_on_someones_behalf(proxy_need, owner):
-    you = browser(owner)
+    you = signed_in(owner)
     page = you.get(reverse("need_detail", args=[proxy_need.public_id]))
     assert reverse("need_claim", args=[proxy_need.public_id]) not in page.content.decode()
     answer = you.post(reverse("need_claim", args=[proxy_need.public_id]), {"quantity": "1"})
