@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from mutualaid.audit.services import audit_record, audited_atomic
 from mutualaid.errors import Conflict, InvalidInput, NotAllowed
+from mutualaid.networks import selectors as network_selectors
 from mutualaid.networks.models import Group, Membership, Notification, Suspension, User
 from mutualaid.networks.permissions import group_access
 from mutualaid.networks import services as networks_services
@@ -398,16 +399,11 @@ def match_claim(*, actor: User, need: Need, quantity: int, offer: Offer | None =
         recipient = need.requester or need.created_by
         if proposed:
             # Whoever may accept: the requester (if they have an account) and the group's coordinators.
-            for user in {recipient, *_coordinators(need.group)} - {None, actor}:
+            for user in {recipient, *network_selectors.group_coordinators(need.group)} - {None, actor}:
                 notify(user=user, kind=Notification.Kind.MATCH_PROPOSED, params=params, url=url)
         elif recipient is not None and recipient.pk != actor.pk:
             notify(user=recipient, kind=Notification.Kind.MATCH_CLAIMED, params=params, url=url)
     return match
-
-
-def _coordinators(group: Group) -> list[User]:
-    return list(User.objects.filter(memberships__group=group, memberships__left_at__isnull=True,
-                                    memberships__role=Membership.Role.COORDINATOR))
 
 
 def match_accept(*, actor: User, match: Match) -> Match:
@@ -455,7 +451,7 @@ def _after_helper_cancelled(*, actor: User, group: Group) -> None:
     block = ClaimBlock.objects.create(group=group, user=actor)
     audit_record(actor=actor, action="claims.paused", obj=block,
                  after={"group": str(group.public_id), "user": str(actor.public_id), "cancelled": cancelled})
-    for coordinator in _coordinators(group):
+    for coordinator in network_selectors.group_coordinators(group):
         if coordinator.pk != actor.pk:
             notify(user=coordinator, kind=Notification.Kind.CLAIMS_PAUSED,
                    params={"helper": actor.username, "group": group.name, "count": cancelled},

@@ -72,7 +72,7 @@ def group_standings(group: Group) -> dict[int, tuple[str, int]]:
              .values_list("giver_id", "receiver_id") if g in ids and r in ids]
     trusted = trustflow.reached(roots, edges)
     counts = trustflow.counted_trust(roots, edges, [u for u in ids if u in trusted])
-    threshold = group_threshold(group, members=len(ids))
+    threshold = group_threshold(group, members=len(memberships))  # suspended people are still members
     standings = {}
     for user_id, root in memberships:
         counted = counts.get(user_id, 0)
@@ -182,6 +182,12 @@ def pending_application_group_ids(user: User) -> set[int]:
         return set()
     return set(Application.objects.filter(user=user, status=Application.Status.PENDING)
                .values_list("group_id", flat=True))
+
+
+def group_coordinators(group: Group) -> list[User]:
+    """The group's coordinators now: whom a notification for "the coordinators" goes to."""
+    return list(User.objects.filter(memberships__group=group, memberships__left_at__isnull=True,
+                                    memberships__role=Membership.Role.COORDINATOR))
 
 
 def group_member(group: Group, user_public_id) -> User | None:

@@ -23,7 +23,7 @@ from mutualaid.errors import Conflict, InvalidInput, NotAllowed
 from . import usernames
 from .models import (SUSPENSION_LAPSES_AFTER, ApiToken, Application, Group, Membership, Network, Notification,
                      Suspension, Trust, User, network_scope, user_scope)
-from .selectors import group_standings, group_threshold, membership_for, notification_text
+from .selectors import group_coordinators, group_standings, group_threshold, membership_for, notification_text
 
 # --- Accounts -------------------------------------------------------------------------------------
 
@@ -297,11 +297,6 @@ def trust_withdraw(*, actor: User, group: Group, receiver: User) -> None:
 # --- Suspensions ----------------------------------------------------------------------------------
 
 
-def _coordinator_users(group: Group) -> list[User]:
-    return list(User.objects.filter(memberships__group=group, memberships__left_at__isnull=True,
-                                    memberships__role=Membership.Role.COORDINATOR))
-
-
 def suspension_create(*, actor: User, group: Group, user: User, reason: str) -> Suspension:
     """Any coordinator suspends a member at once, with a reason: the person loses their standing (and with it every
     contact detail they could see as a coordinator); they and every coordinator are told. It lapses after seven
@@ -333,7 +328,7 @@ def suspension_create(*, actor: User, group: Group, user: User, reason: str) -> 
                      after={"group": str(group.public_id), "user": str(user.public_id)})
         _recheck_standings(actor=actor, group=group)
         params = {"name": user.username, "group": group.name, "reason": reason}
-        for person in {user, *_coordinator_users(group)} - {actor}:
+        for person in {user, *group_coordinators(group)} - {actor}:
             notify(user=person, kind=Notification.Kind.SUSPENDED, params=params,
                    url=f"/groups/{group.public_id}/members/")
     return suspension
@@ -409,8 +404,7 @@ def application_submit(*, actor: User, group: Group, answers: list[str]) -> Appl
             raise Conflict(_("You have already applied; the coordinators will answer.")) from exc
         audit_record(actor=actor, action="application.submitted", obj=application,
                      after={"group": str(group.public_id)})
-        for coordinator in User.objects.filter(memberships__group=group, memberships__left_at__isnull=True,
-                                               memberships__role=Membership.Role.COORDINATOR):
+        for coordinator in group_coordinators(group):
             notify(user=coordinator, kind=Notification.Kind.APPLICATION_RECEIVED,
                    params={"group": group.name, "applicant": actor.username},
                    url=f"/groups/{group.public_id}/applications/")
