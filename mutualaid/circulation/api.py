@@ -159,8 +159,8 @@ def leave_group(request, group_id: UUID):
     return {"detail": _("You left %(group)s.") % {"group": access.group.name}}
 
 
-@router.post("/groups/{group_id}/members/{user_id}/claims/resume", response={200: dict, **errors(401, 403, 404, 409, 422)},
-             tags=["groups"])
+@router.post("/groups/{group_id}/members/{user_id}/claims/resume",
+             response={200: dict, **errors(401, 403, 404, 409, 422)}, tags=["groups"])
 def resume_claims(request, group_id: UUID, user_id: UUID):
     """A coordinator lifts the pause on the claims of someone who cancelled more than three in a day."""
     access, person = member_access(request.auth, group_id, user_id)

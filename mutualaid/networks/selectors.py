@@ -215,7 +215,8 @@ def _iso(moment) -> str | None:
 
 def user_export_data(user: User) -> dict[str, Any]:
     """What this app holds about a person: profile, memberships, trust given and received, applications, suspensions
-    (with the reason given), notifications and API tokens (when made and used; never the key). Other people appear by user name only."""
+    (with the reason given), notifications and API tokens (when made and used; never the key). Other people appear
+    by user name only."""
     from .models import ApiToken
 
     memberships = Membership.objects.filter(user=user).select_related("group").order_by("joined_at", "id")

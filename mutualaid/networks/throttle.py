@@ -134,7 +134,8 @@ def record_signup(request: HttpRequest) -> None:
 def signup_refusal(request: HttpRequest) -> HttpResponse:
     """429 for an address that signed up too many accounts within the hour: JSON under /api/, a page otherwise."""
     first = _recent_signups(request).order_by("created_at").values_list("created_at", flat=True).first()
-    seconds = SIGNUP_WINDOW.total_seconds() if first is None else (first + SIGNUP_WINDOW - timezone.now()).total_seconds()
+    end = timezone.now() + SIGNUP_WINDOW if first is None else first + SIGNUP_WINDOW
+    seconds = (end - timezone.now()).total_seconds()
     seconds = max(1, math.ceil(seconds))
     minutes = max(1, math.ceil(seconds / 60))
     message = ngettext(

@@ -2,12 +2,12 @@
 
 Levien and Aiken's Advogato metric in its simplest form: a candidate's counted trust is the number of
 vertex-disjoint trust paths that reach them from the group's roots (its founders and the members a coordinator
-accepted by application). Every person but a root carries at most one path (a root may start many), so a cluster of accounts
-that trust each other, reached from the rest of the group by k trust edges, can never give any of its accounts more
-than k: every path into the cluster crosses one of those edges. Trust given by someone no path reaches (a newcomer
-nobody vouched for) carries no path, so it counts for nothing.
+accepted by application). Every person but a root carries at most one path (a root may start many), so a cluster
+of accounts that trust each other, reached from the rest of the group by k trust edges, can never give any of its
+accounts more than k: every path into the cluster crosses one of those edges. Trust given by someone no path
+reaches (a newcomer nobody vouched for) carries no path, so it counts for nothing.
 
-`standings` also says who is a member at all: a person is a member when a root, or reached by trust from one.
+`reached` says who is a member at all: a root, or someone trust reaches from one.
 """
 from __future__ import annotations
 

@@ -16,10 +16,10 @@ Besides the status, every cell checks what the answer reveals:
 A route added to the API or to the URL configuration without a row here fails `test_every_*_route_has_a_row`, which
 names it: whoever adds a route decides who may use it.
 
-Standings: "suspended" was vouched for, then suspended by a coordinator (a member still, holding no standing: they
-meet what a newcomer meets, except that they cannot claim); "newcomer" has just joined and nobody vouched for them; "member" was vouched for by the founder (trust
-reaches them from a root) but holds fewer than the group's threshold of 3 trust paths; "coordinator" founded the
-group.
+Standings: "newcomer" has just joined and nobody vouched for them; "member" is reached by trust from the founder but
+holds fewer than the group's threshold of 3 trust paths; "coordinator" founded the group; "suspended" was vouched
+for, then suspended by a coordinator (a member still, holding no standing: they meet what a newcomer meets, except
+that they cannot claim).
 """
 from __future__ import annotations
 

@@ -47,7 +47,7 @@ def test_need_page_for_a_helper_with_a_match_in_progress(client, group, member, 
     for offer in range(2):
         services.offer_create(actor=helper, group=group, title=f"Soup {offer}", category="food", quantity=3)
     claims(need, [helper], 1)
-    response = get(client, helper, path, django_assert_num_queries, NEED + 4)  # contact, its view recorded, may they claim, offers
+    response = get(client, helper, path, django_assert_num_queries, NEED + 4)  # contact, view recorded, may claim, offers
     assert "+44 7700 900123" in response.content.decode()
     for offer in range(10):
         services.offer_create(actor=helper, group=group, title=f"Bread {offer}", category="food", quantity=3)
@@ -79,8 +79,8 @@ def test_need_page_for_its_requester(client, group, member, people, django_asser
 def test_need_page_for_a_coordinator(client, group, owner, member, people, django_assert_num_queries):
     need = services.need_create(actor=member, group=group, title="Many hands", category="food", quantity=60)
     path = reverse("need_detail", args=[need.public_id])
-    get(client, owner, path, django_assert_num_queries, NEED + 7)  # contact, its view recorded, who saw it, may they claim, offers, duplicates,
-    # other groups
+    get(client, owner, path, django_assert_num_queries, NEED + 7)  # contact, view recorded, who saw it, may claim,
+    # offers, duplicates, other groups
     claims(need, people, 30)
     for i in range(30):
         services.need_create(actor=member, group=group, title=f"Other need {i}", category="food", quantity=1)

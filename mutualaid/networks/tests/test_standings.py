@@ -1,4 +1,5 @@
-"""Standings earned by trust: newcomer, member, coordinator; what fake accounts cannot earn (issue 9, findings 1, 12)."""
+"""Standings earned by trust: newcomer, member, coordinator; what fake accounts cannot earn (issue 9, findings 1
+and 12)."""
 from __future__ import annotations
 
 import pytest
