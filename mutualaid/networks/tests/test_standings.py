@@ -87,16 +87,23 @@ def test_a_member_joining_rechecks_roles_and_tells_the_person(owner, join, djang
 
 
 def test_every_coordinator_listed_meets_the_rule_the_page_states(owner, join):
+    """Finding 12: coordinators with 2 or 1 trust were listed beside "a member trusted by 3 becomes a coordinator"."""
     group = services.group_create(actor=owner, name="Listed Pod")
     people = [join(group) for _ in range(4)]
-    for person in people:
+    for person in people[:3]:
         services.trust_give(actor=owner, group=group, receiver=person)
+    services.trust_give(actor=people[0], group=group, receiver=people[2])  # two paths: not enough
     services.trust_give(actor=people[0], group=group, receiver=people[3])
+    services.trust_give(actor=people[1], group=group, receiver=people[3])
+    services.trust_give(actor=people[2], group=group, receiver=people[3])  # three paths: a coordinator
     threshold = services.group_threshold(group)
+    assert threshold == 3  # five members
     standings = group_standings(group)
-    for m in Membership.objects.active().filter(group=group):
-        if m.role == Membership.Role.COORDINATOR and not m.root:
-            assert standings[m.user_id][1] >= threshold
+    coordinators = set(Membership.objects.active().filter(group=group, role="coordinator")
+                       .values_list("user_id", flat=True))
+    assert coordinators == {owner.pk, people[3].pk}
+    assert standings[people[3].pk] == ("coordinator", 3)
+    assert standings[people[2].pk] == ("member", 2)
 
 
 def test_members_page_explains_each_standing(client: Client, owner, join):
