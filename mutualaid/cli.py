@@ -63,11 +63,12 @@ def worker(argv: list[str]) -> int:
     import time
 
     from mutualaid.circulation.services import needs_expire_overdue
-    from mutualaid.networks.services import suspensions_lapse
+    from mutualaid.networks.services import suspensions_lapse, tokens_purge_expired
 
     while True:
         print(f"expired {needs_expire_overdue()} need(s)", flush=True)
         print(f"{suspensions_lapse()} unconfirmed suspension(s) lapsed", flush=True)
+        print(f"{tokens_purge_expired()} expired API token(s) deleted", flush=True)
         if args.once:
             return 0
         time.sleep(args.interval)

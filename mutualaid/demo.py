@@ -10,6 +10,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from mutualaid.accounts import services as accounts
 from mutualaid.circulation import services as circulation
 from mutualaid.circulation.models import Need
 from mutualaid.networks import services as networks
@@ -188,4 +189,16 @@ def _load() -> None:
         late = need(u["ben"], riverside, "Help moving a sofa on Saturday", "household-repair", 1, "low",
                     location_name="Riverside", needed_by=now + timedelta(minutes=1))
         Need.objects.filter(pk=late.pk).update(needed_by=now - timedelta(days=1))
+        # Someone who was helped, then left and deleted their account: the need stays in the record, counted, its
+        # words erased ("Removed at the person's request").
+        former = networks.user_register(username="oskar", password=PASSWORD, email="oskar@demo.invalid")
+        networks.group_join(actor=former, group=riverside)
+        bread = need(former, riverside, "Bread and milk for my flat on Mill Lane", "groceries", 2, "normal",
+                     location_name="Mill Lane", contact={"phone": "+44 7700 900107"})
+        m = circulation.match_claim(actor=u["fatima"], need=bread, quantity=2)
+        circulation.match_complete(actor=former, match=m)
+        accounts.account_delete(actor=former, password=PASSWORD)
+        # Amara's scripts and phone sign in to the API with tokens she named (Settings → API tokens).
+        networks.token_create(actor=u["amara"], label="Phone app")
+        networks.token_create(actor=u["amara"], label="Pantry stock script")
     circulation.needs_expire_overdue()

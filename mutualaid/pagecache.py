@@ -124,8 +124,12 @@ def _signed_in(identity: tuple[str, str], user_id: int | None) -> tuple[str, lis
     if identity[0] == "session":
         return (f"FROM {Session._meta.db_table} s, {users} u WHERE s.session_key = %s "  # noqa: S608
                 "AND s.expire_date > %s AND u.id = %s AND u.is_active", [identity[1], timezone.now(), user_id])
-    sql = f"FROM {ApiToken._meta.db_table} t, {users} u WHERE t.key_hash = %s AND u.id = t.user_id AND u.is_active"  # noqa: S608
-    return (sql, [identity[1]]) if user_id is None else (sql + " AND u.id = %s", [identity[1], user_id])
+    # A token whose last use was not recorded lately goes through to token_user, which records it (and refuses
+    # an expired token): the cache never keeps a token alive, nor lets one lapse while it is used.
+    sql = (f"FROM {ApiToken._meta.db_table} t, {users} u WHERE t.key_hash = %s AND u.id = t.user_id "  # noqa: S608
+           "AND u.is_active AND t.last_used_at > %s")
+    params = [identity[1], timezone.now() - ApiToken.USE_RECORDED_EVERY]
+    return (sql, params) if user_id is None else (sql + " AND u.id = %s", [*params, user_id])
 
 
 def read_stamps(identity: tuple[str, str], user_id: int, scopes: Iterable[str]) -> dict[str, str]:

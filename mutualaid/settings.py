@@ -11,7 +11,7 @@ DEFAULT_FROM_EMAIL, SITE_URL (used in e-mailed links; https:// turns on secure c
 RESTORE_MAX_BYTES  the most an archive may declare for `mutualaid restore` to accept it; default 2 GiB.
 SECURE_COOKIES, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD,
 SECURE_PROXY_SSL_HEADER (e.g. X-Forwarded-Proto), TRUSTED_PROXY_COUNT, LOGIN_FAILURE_LIMIT, LOGIN_LOCKOUT_MINUTES,
-SIGNUPS_PER_ADDRESS_PER_HOUR:
+SIGNUPS_PER_ADDRESS_PER_HOUR, API_TOKEN_IDLE_DAYS:
                see the README's "Production" section.
 """
 from __future__ import annotations
@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "mutualaid.networks",
     "mutualaid.circulation",
     "mutualaid.backups",
+    "mutualaid.accounts",
 ]
 
 MIDDLEWARE = [
@@ -283,6 +284,10 @@ MUTUALAID_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
 AXES_CLIENT_IP_CALLABLE = "mutualaid.networks.throttle.client_ip"
 # Successful sign-ups (web and API) from one client address within an hour; 0 turns the limit off.
 SIGNUPS_PER_ADDRESS_PER_HOUR = int(os.environ.get("SIGNUPS_PER_ADDRESS_PER_HOUR", 20))
+# An API token stops working after this many days without use; 0: tokens never expire.
+API_TOKEN_IDLE_DAYS = int(os.environ.get("API_TOKEN_IDLE_DAYS", 30))
+# Password reset links (Django's own views) work for this long.
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 
 # --- Logging: no personal data, no request bodies -------------------------------------------------
 LOGGING = {

@@ -16,5 +16,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("mutualaid.networks.urls")),
     path("", include("mutualaid.circulation.urls")),
-    path("", include("mutualaid.account_views")),
+    path("", include("mutualaid.accounts.urls")),
 ]

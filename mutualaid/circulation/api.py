@@ -21,7 +21,7 @@ from mutualaid.networks.selectors import user_groups
 from mutualaid.pagecache import cacheable_route, depends_on
 
 from . import selectors, services
-from .models import Match, Need, Offer, Urgency
+from .models import REMOVED_TITLE, Match, Need, Offer, Urgency
 from .permissions import match_access, need_access, offer_access
 from .schemas import (CancelIn, CategoryOut, ClaimIn, DuplicateIn, MatchOut, NeedCancelIn, NeedCreatedOut,
                       NeedDetailOut, NeedIn, NeedOut, OfferIn, OfferOut, OfferStatusIn, ReferIn)
@@ -78,7 +78,8 @@ def need_row_out(row: tuple) -> dict:
     (public_id, group, title, description, category, quantity, quantity_claimed, quantity_fulfilled, urgency, status,
      needed_by, location_name, lat, lon, requester_id, requester, duplicate_of, referred_to, created_at) = row
     return {
-        "id": public_id, "group": group, "title": title, "description": description, "category": category,
+        "id": public_id, "group": group, "title": title or str(REMOVED_TITLE), "removed": not title,
+        "description": description, "category": category,
         "quantity": quantity, "quantity_claimed": quantity_claimed, "quantity_fulfilled": quantity_fulfilled,
         "quantity_left": quantity - quantity_claimed, "urgency": urgency, "status": status, "needed_by": needed_by,
         "location_name": location_name, "lat": lat, "lon": lon,
@@ -118,7 +119,8 @@ def match_out(match: Match) -> dict:
 
 def offer_out(offer: Offer) -> dict:
     return {"id": offer.public_id, "group": offer.group.public_id, "helper": offer.helper.username,
-            "title": offer.title, "description": offer.description, "category": offer.category.slug,
+            "title": offer.shown_title, "removed": not offer.title, "description": offer.description,
+            "category": offer.category.slug,
             "quantity": offer.quantity, "quantity_left": offer.quantity_left, "status": offer.status,
             "available_from": offer.available_from, "available_until": offer.available_until,
             "location_name": offer.location_name, "lat": offer.lat, "lon": offer.lon,

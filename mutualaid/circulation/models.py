@@ -68,6 +68,11 @@ class Category(models.Model):
         return ngettext(self.unit_singular or self.unit, self.unit, count)
 
 
+# What a need or offer shows once its author deleted their account: its title and description are erased (an empty
+# title marks it; every title people post is required).
+REMOVED_TITLE = _("Removed at the person's request")
+
+
 class Urgency(models.TextChoices):
     CRITICAL = "critical", _("critical")
     HIGH = "high", _("high")
@@ -141,10 +146,16 @@ class Need(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
 
     def audit_scopes(self) -> list[str]:
         return [group_scope(self.group_id), *(user_scope(u) for u in (self.requester_id, self.created_by_id) if u)]
+
+    @property
+    def shown_title(self) -> str:
+        """The title, or, once the person who wrote it deleted their account (title and description erased), a
+        note that it was removed at their request."""
+        return self.title or str(REMOVED_TITLE)
 
     @property
     def quantity_left(self) -> int:
@@ -211,10 +222,16 @@ class Offer(models.Model):
         indexes = [models.Index(fields=["group", "status", "created_at"])]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
 
     def audit_scopes(self) -> list[str]:
         return [group_scope(self.group_id)]
+
+    @property
+    def shown_title(self) -> str:
+        """The title, or, once the person who wrote it deleted their account (title and description erased), a
+        note that it was removed at their request."""
+        return self.title or str(REMOVED_TITLE)
 
     @property
     def quantity_left(self) -> int:

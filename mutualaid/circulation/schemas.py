@@ -63,6 +63,8 @@ class NeedOut(BaseModel):
     id: UUID
     group: UUID
     title: str
+    removed: bool = Field(False, description="Its author deleted their account: title and description are erased "
+                          "(the title says so).")
     description: str
     category: str
     quantity: int
@@ -143,6 +145,7 @@ class OfferOut(Schema):
     group: UUID
     helper: str
     title: str
+    removed: bool = Field(False, description="Its author deleted their account: title and description are erased.")
     description: str
     category: str
     quantity: int

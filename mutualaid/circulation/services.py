@@ -13,10 +13,10 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from mutualaid.audit.services import audit_record, audited_atomic
+from mutualaid.audit.services import audit_record, audited_atomic, stamp_scopes
 from mutualaid.errors import Conflict, InvalidInput, NotAllowed
 from mutualaid.networks import selectors as network_selectors
-from mutualaid.networks.models import Group, Membership, Notification, Suspension, User
+from mutualaid.networks.models import Group, Membership, Notification, Suspension, User, user_scope
 from mutualaid.networks.permissions import group_access
 from mutualaid.networks import services as networks_services
 from mutualaid.networks.services import notify
@@ -42,7 +42,7 @@ def categories_ensure_defaults() -> int:
                 "name": str(name), "unit": str(unit % {"count": 2}), "unit_singular": str(unit % {"count": 1}),
                 "position": position})
             audit_record(actor=None, action="category.created", object_type="circulation.category", object_id=slug,
-                         after={"slug": slug, "name": str(name)})
+                         after={"slug": slug})
     return len(missing)
 
 
@@ -165,7 +165,7 @@ def need_create(*, actor: User, group: Group, title: str, category: str, quantit
         )
         NeedContact.objects.create(need=need, exact_lat=lat, exact_lon=lon, **clean_contact)
         audit_record(actor=actor, action="need.created", obj=need, after={
-            "group": str(group.public_id), "title": title, "category": category_obj.slug, "quantity": quantity,
+            "group": str(group.public_id), "category": category_obj.slug, "quantity": quantity,
             "urgency": urgency, "proxy_intake": on_behalf,
             "contact_recorded": any(clean_contact.values()) or lat is not None,
         })
@@ -322,7 +322,7 @@ def offer_create(*, actor: User, group: Group, title: str, category: str, quanti
             location_name=location_name, lat=_coarse(lat), lon=_coarse(lon), max_distance_km=max_distance_km,
         )
         audit_record(actor=actor, action="offer.created", obj=offer, after={
-            "group": str(group.public_id), "title": title, "category": category_obj.slug, "quantity": quantity})
+            "group": str(group.public_id), "category": category_obj.slug, "quantity": quantity})
     return offer
 
 
@@ -661,4 +661,39 @@ def user_circulation_close(*, actor: User) -> dict[str, int]:
             # That the record went, never what it held.
             audit_record(actor=actor, action="need.contact_purged", obj=need, after={"why": "account_deleted"})
             counts["contacts_purged"] += 1
+        counts["texts_erased"] = _erase_written_by(actor, own_reasons=(reason_helper, reason_requester))
     return counts
+
+
+def _erase_written_by(actor: User, *, own_reasons: tuple[str, ...]) -> int:
+    """Erase what the person typed into needs they asked for and offers they made (title, description, area), in
+    every status: the rows stay, with their quantities and dates, shown as removed at the person's request. The
+    same text is erased where it was copied: into others' notifications, and the reasons they gave for cancelling
+    matches. Needs entered for someone else (proxy intake) stay: they are that person's, kept by the group."""
+    erased = 0
+    for model, owner in ((Need, "requester"), (Offer, "helper")):
+        for obj in model.objects.select_for_update().filter(**{owner: actor}).exclude(title=""):
+            obj.title = obj.description = obj.location_name = ""
+            obj.save(update_fields=["title", "description", "location_name", "updated_at"])
+            audit_record(actor=actor, action=f"{model._meta.model_name}.text_erased", obj=obj,
+                         after={"why": "account_deleted"})
+            erased += 1
+    told = set()
+    need_urls = [f"/needs/{pk}/" for pk in Need.objects.filter(requester=actor).values_list("public_id", flat=True)]
+    for notification in Notification.objects.filter(url__in=need_urls, params__has_key="need"):
+        notification.params = {**notification.params, "need": ""}  # the sentence says the need was removed
+        notification.save(update_fields=["params"])
+        told.add(notification.user_id)
+    cancelled = (Match.objects.select_for_update(of=("self",)).select_related("need")
+                 .filter(cancelled_by=actor, status=Match.Status.CANCELLED).exclude(cancel_reason__in=own_reasons))
+    for match in cancelled:
+        reason = match.cancel_reason
+        match.cancel_reason = "—"  # a cancellation keeps a reason (a constraint): no longer what they wrote
+        match.save(update_fields=["cancel_reason"])
+        for notification in Notification.objects.filter(url=f"/needs/{match.need.public_id}/", params__reason=reason,
+                                                        kind=Notification.Kind.MATCH_CANCELLED):
+            notification.params = {**notification.params, "reason": "—"}
+            notification.save(update_fields=["params"])
+            told.add(notification.user_id)
+    stamp_scopes([user_scope(pk) for pk in told])  # their notification pages change
+    return erased

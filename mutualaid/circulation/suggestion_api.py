@@ -67,7 +67,7 @@ class AllocationOut(Schema):
 
 
 def _suggestion_out(p) -> dict:
-    return {"need": p.need.public_id, "need_title": p.need.title, "group": p.need.group.public_id,
+    return {"need": p.need.public_id, "need_title": p.need.shown_title, "group": p.need.group.public_id,
             "urgency": p.need.urgency, "category": p.need.category.slug, "offer": p.offer.public_id,
             "quantity": p.quantity, "distance_km": round(p.distance_km, 3), "score": p.score}
 

@@ -99,7 +99,7 @@ def token(request, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         return 401, {"detail": _("Wrong user name or password.")}
-    return 200, {"token": services.token_create(actor=user)}
+    return 200, {"token": services.token_create(actor=user, label=payload.label)}
 
 
 # --- Groups ---------------------------------------------------------------------------------------

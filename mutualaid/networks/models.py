@@ -10,6 +10,7 @@ from django.contrib.auth.models import UserManager as BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -268,6 +269,7 @@ class Notification(models.Model):
         APPLICATION_RECEIVED = "application_received", _("A new application to your group")
         ROLE_CHANGED = "role_changed", _("Your role changed")
         SUGGESTIONS = "suggestions", _("Needs you could meet")
+        PASSWORD_CHANGED = "password_changed", _("Your password was changed")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
@@ -283,12 +285,32 @@ class Notification(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API. Only its SHA-256 is stored."""
+    """A bearer token for the API. Only its SHA-256 is stored, with the key's first characters so that a member
+    can tell their tokens apart. A token unused for settings.API_TOKEN_IDLE_DAYS stops working."""
 
+    LABEL_MAX = 80
+    PREFIX_LENGTH = 6
+    # Last use is written at most this often, not on every call; the page cache answers a token's requests only
+    # while its last use is this recent, so that its use always reaches token_user in time.
+    USE_RECORDED_EVERY = timedelta(hours=1)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
+    key_prefix = models.CharField(max_length=PREFIX_LENGTH, blank=True)
+    label = models.CharField(_("name"), max_length=LABEL_MAX, blank=True,
+                             help_text="The member's own name for it ('phone app'): personal data.")
     created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(default=timezone.now,
+                                        help_text="Recorded to the hour: a token expires this long after it.")
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "last_used_at"], name="apitoken_user_used")]
+
+    @property
+    def expires_at(self):
+        days = settings.API_TOKEN_IDLE_DAYS
+        return self.last_used_at + timedelta(days=days) if days else None
 
 
 class SignupAttempt(models.Model):

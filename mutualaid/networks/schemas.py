@@ -73,6 +73,8 @@ class RegisterOut(Schema):
 class TokenIn(InputSchema):
     username: str = Field(..., max_length=150)
     password: str = Field(..., max_length=4096)
+    label: str = Field("", max_length=200, description="Your own name for the token ('phone app'), up to 80 "
+                       "characters, shown in your list of tokens.")
 
 
 class TokenOut(Schema):

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import trustflow
-from .models import Application, Group, Membership, Notification, Suspension, Trust, User
+from .models import ApiToken, Application, Group, Membership, Notification, Suspension, Trust, User
 
 
 def membership_for(user: User | None, group: Group) -> Membership | None:
@@ -150,6 +153,8 @@ def notification_text(kind: str, params: dict[str, Any]) -> str:
         p["role"] = role_names.get(p["role"], p["role"])
     if "status" in p:
         p["status"] = status_names.get(p["status"], p["status"])
+    if p.get("need") == "":  # its author deleted their account, and its title with it
+        p["need"] = _("removed at the person's request")
     texts = {
         Notification.Kind.MATCH_CLAIMED: _("%(helper)s will meet %(quantity)s of your need “%(need)s”."),
         Notification.Kind.MATCH_PROPOSED: _("%(helper)s, new to the group, offers to meet %(quantity)s of “%(need)s”: "
@@ -166,6 +171,9 @@ def notification_text(kind: str, params: dict[str, Any]) -> str:
         Notification.Kind.ROLE_CHANGED: _("You are now a %(role)s in %(group)s."),
         Notification.Kind.SUGGESTIONS: _("A coordinator of %(group)s found needs that your offers could meet: "
                                          "%(count)s suggestion(s) are waiting for your yes or no."),
+        Notification.Kind.PASSWORD_CHANGED: _("Your password was changed, and every other sign-in and API token of "
+                                              "your account was ended. If this was not you, reset your password "
+                                              "at once and tell a coordinator."),
     }
     template = texts.get(kind)
     if template is None:
@@ -213,11 +221,20 @@ def _iso(moment) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
+def user_tokens(user: User) -> list[ApiToken]:
+    """The member's API tokens that still work, most recently used first (expired ones are purged by the worker
+    and work no more)."""
+    tokens = ApiToken.objects.filter(user=user)
+    days = settings.API_TOKEN_IDLE_DAYS
+    if days:
+        tokens = tokens.filter(last_used_at__gt=timezone.now() - timedelta(days=days))
+    return list(tokens.order_by("-last_used_at", "-id"))
+
+
 def user_export_data(user: User) -> dict[str, Any]:
     """What this app holds about a person: profile, memberships, trust given and received, applications, suspensions
     (with the reason given), notifications and API tokens (when made and used; never the key). Other people appear
     by user name only."""
-    from .models import ApiToken
 
     memberships = Membership.objects.filter(user=user).select_related("group").order_by("joined_at", "id")
     trust = Trust.objects.filter(Q(giver=user) | Q(receiver=user)).select_related("group", "giver", "receiver")
@@ -258,7 +275,8 @@ def user_export_data(user: User) -> dict[str, Any]:
             for n in Notification.objects.filter(user=user).order_by("created_at", "id")
         ],
         "api_tokens": [
-            {"created_at": _iso(t.created_at), "last_used_at": _iso(t.last_used_at)}
+            {"id": str(t.public_id), "label": t.label, "starts_with": t.key_prefix, "created_at": _iso(t.created_at),
+             "last_used_at": _iso(t.last_used_at), "expires_at": _iso(t.expires_at)}
             for t in ApiToken.objects.filter(user=user).order_by("created_at", "id")
         ],
     }

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 import secrets
 from zoneinfo import available_timezones
 from typing import Any
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from mutualaid.audit.selectors import current_checkpoint
 from mutualaid.audit.services import audit_record, audited_atomic, stamp_scopes
-from mutualaid.errors import Conflict, InvalidInput, NotAllowed
+from mutualaid.errors import Conflict, InvalidInput, NotAllowed, NotFound
 
 from . import usernames
 from .models import (SUSPENSION_LAPSES_AFTER, ApiToken, Application, Group, Membership, Network, Notification,
@@ -102,19 +102,99 @@ def user_remember_browser_language(*, user: User, language: str) -> None:
                      after={"browser_language": language})
 
 
-def token_create(*, actor: User) -> str:
-    """Issue a new API token. The key is returned once; only its hash is stored."""
+def token_create(*, actor: User, label: str = "") -> str:
+    """Issue a new API token. The key is returned once; only its hash is stored, with its first characters and the
+    member's own name for it."""
+    label = " ".join((label or "").split())
+    if len(label) > ApiToken.LABEL_MAX:
+        raise InvalidInput(_("A token's name may be up to %(max)s characters long.") % {"max": ApiToken.LABEL_MAX},
+                           field="label")
     key = secrets.token_urlsafe(32)
     with audited_atomic():
-        token = ApiToken.objects.create(user=actor, key_hash=_hash_token(key))
-        audit_record(actor=actor, action="token.created", object_type="networks.apitoken", object_id=str(token.pk))
+        token = ApiToken.objects.create(user=actor, key_hash=_hash_token(key), key_prefix=key[:ApiToken.PREFIX_LENGTH],
+                                        label=label)
+        audit_record(actor=actor, action="token.created", obj=token)
     return key
 
 
+def token_cutoff() -> datetime | None:
+    """Tokens last used before this no longer work (None: tokens never expire)."""
+    days = settings.API_TOKEN_IDLE_DAYS
+    return timezone.now() - timedelta(days=days) if days else None
+
+
 def token_user(key: str) -> User | None:
-    """The active user the API token belongs to, or None (one query on the token's unique hash, every API call)."""
-    users = list(User.objects.filter(api_tokens__key_hash=_hash_token(key), is_active=True)[:1])
-    return users[0] if users else None
+    """The active user the API token belongs to, or None if it is unknown or expired: one query on the token's
+    unique hash, every API call, and a write of its last use at most once an hour. The token is kept on the user
+    as `current_token`, so that a client can tell which of its tokens it is using."""
+    tokens = ApiToken.objects.select_related("user").filter(key_hash=_hash_token(key), user__is_active=True)
+    cutoff = token_cutoff()
+    if cutoff is not None:
+        tokens = tokens.filter(last_used_at__gt=cutoff)
+    token = next(iter(tokens[:1]), None)
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at < now - ApiToken.USE_RECORDED_EVERY:
+        # When it was last used is not a change anyone made: not audited, like Django's own last_login.
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    user = token.user
+    user.current_token = token
+    return user
+
+
+def token_revoke(*, actor: User, token_id) -> None:
+    """Revoke one of the member's own tokens: it stops working at once. Someone else's token is not found."""
+    with audited_atomic():
+        token = ApiToken.objects.select_for_update().filter(user=actor, public_id=token_id).first()
+        if token is None:
+            raise NotFound(_("You have no such token."))
+        audit_record(actor=actor, action="token.revoked", obj=token)
+        token.delete()
+
+
+def tokens_purge_expired() -> int:
+    """Delete tokens unused for longer than settings.API_TOKEN_IDLE_DAYS (they already no longer work); a periodic
+    job of the worker. Returns how many went."""
+    cutoff = token_cutoff()
+    if cutoff is None:
+        return 0
+    with audited_atomic():
+        count = ApiToken.objects.filter(last_used_at__lte=cutoff).delete()[0]
+        if count:
+            audit_record(actor=None, action="tokens.expired", object_type="networks.apitoken", object_id="",
+                         after={"count": count})
+    return count
+
+
+def user_password_set(*, actor: User, new_password: str, how: str) -> int:
+    """Give the account a new password (`how`: "changed" by the member, or "reset" by e-mail link). Every API token
+    of the account stops working, and every session signed in with the old password ends (Django compares a
+    session's password hash on each request): the caller keeps its own session with update_session_auth_hash.
+    The member is told. Returns the number of tokens revoked."""
+    try:
+        validate_password(new_password, user=actor)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), field="new_password") from exc
+    with audited_atomic():
+        actor.set_password(new_password)
+        actor.save(update_fields=["password"])
+        tokens = ApiToken.objects.filter(user=actor).delete()[0]
+        audit_record(actor=actor, action="user.password_set", obj=actor,
+                     after={"how": how, "api_tokens_revoked": tokens})
+        notify(user=actor, kind=Notification.Kind.PASSWORD_CHANGED, params={}, url="/settings/")
+    return tokens
+
+
+def user_password_change(*, actor: User, current_password: str, new_password: str) -> int:
+    """A member changes their password, giving the current one (`user_password_set` does the rest)."""
+    if not current_password or not actor.check_password(current_password):
+        raise NotAllowed(_("That is not your current password. Your password was not changed."),
+                         field="current_password")
+    if new_password == current_password:
+        raise InvalidInput(_("The new password is the same as the current one."), field="new_password")
+    return user_password_set(actor=actor, new_password=new_password, how="changed")
 
 
 # --- Network and groups ---------------------------------------------------------------------------
@@ -125,7 +205,7 @@ def network_get_or_create(*, name: str = "Mutual Aid Network") -> Network:
     if network is None:
         with audited_atomic():
             network = Network.objects.create(name=name)
-            audit_record(actor=None, action="network.created", obj=network, after={"name": name})
+            audit_record(actor=None, action="network.created", obj=network)
     return network
 
 
@@ -172,7 +252,7 @@ def group_create(*, actor: User, name: str, description: str = "", public_descri
         membership = Membership.objects.create(group=group, user=actor, role=Membership.Role.COORDINATOR,
                                                root=Membership.Root.FOUNDER)
         audit_record(actor=actor, action="group.created", obj=group, scopes=[network_scope(group.network_id)],
-                     after={"name": name, "is_open": is_open, "location_name": location_name})
+                     after={"is_open": is_open, "located": lat is not None})
         audit_record(actor=actor, action="membership.joined", obj=membership,
                      after={"group": str(group.public_id), "role": membership.role, "founder": True})
     return group

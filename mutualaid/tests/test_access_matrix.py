@@ -38,7 +38,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from mutualaid.api import api
 from mutualaid.circulation import services as circulation
 from mutualaid.networks import services as networks
-from mutualaid.networks.models import Group
+from mutualaid.networks.models import ApiToken, Group
 
 ACTORS = ("anonymous", "outsider", "newcomer", "member", "coordinator", "requester", "helper", "suspended")
 PASSWORD = "a-long-passphrase-42"
@@ -167,6 +167,10 @@ def _new_offer(w: World) -> dict:
     return {"group": str(w.group.public_id), "title": "Lifts on Sundays", "category": "transport", "quantity": 2}
 
 
+def _requester_token(w: World) -> str:
+    return str(ApiToken.objects.get(user=w.users["requester"]).public_id)
+
+
 def _suggested_pair(w: World) -> dict:
     return {"need": str(w.need.public_id), "offer": str(w.offer.public_id), "quantity": 1}
 
@@ -226,6 +230,11 @@ API_MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/me/export"): Row("401 200 200 200 200 200 200", reveals=("contact",),
                                contact_seers=frozenset({"requester"})),
     ("DELETE", "/me"): Row("401 200 200 200 200 200 200", body=lambda w: {"password": PASSWORD}),
+    ("POST", "/me/password"): Row("401 200 200 200 200 200 200", body=lambda w: {
+        "current_password": PASSWORD, "new_password": "another-long-passphrase-7"}),
+    ("GET", "/me/tokens"): Row("401 200 200 200 200 200 200"),
+    # The requester's token: only she may revoke it; to anyone else it does not exist.
+    ("DELETE", "/me/tokens/{token_id}"): Row("401 404 404 404 404 200 404", args={"token_id": _requester_token}),
     # Allocation: suggestions are answered by the offer's helper only; running it is for coordinators.
     ("GET", "/suggestions"): Row("401 200 200 200 200 200 200"),
     ("POST", "/suggestions/accept"): Row("401 404 403 403 403 403 201", body=_suggested_pair),
@@ -308,6 +317,27 @@ WEB_MATRIX: dict[str, dict[str, Row]] = {
                                   contact_seers=frozenset({"requester"}))},
     "/account/delete/": {"GET": Row("L 200 200 200 200 200 200"),
                          "POST": Row("L 302 302 302 302 302 302", body=lambda w: {"password": PASSWORD})},
+    "/account/password/": {"GET": Row("L 200 200 200 200 200 200"),
+                           "POST": Row("L 302 302 302 302 302 302", body=lambda w: {
+                               "old_password": PASSWORD, "new_password1": "another-long-passphrase-7",
+                               "new_password2": "another-long-passphrase-7"})},
+    # Anyone may ask for a reset link; the page answers the same whether or not an account has the address.
+    "/account/password/reset/": {"GET": Row("200 200 200 200 200 200 200"),
+                                 "POST": Row("302 302 302 302 302 302 302",
+                                             body=lambda w: {"email": "rita@example.org"})},
+    "/account/password/reset/sent/": {"GET": Row("200 200 200 200 200 200 200")},
+    "/account/password/reset/done/": {"GET": Row("200 200 200 200 200 200 200")},
+    # A link that does not hold: a page that says so, to everyone (test_password_reset follows a real one).
+    "/account/password/reset/<uidb64>/<token>/": {
+        "GET": Row("200 200 200 200 200 200 200", args={"uidb64": lambda w: "MTIz", "token": lambda w: "x-y"}),
+        "POST": Row("200 200 200 200 200 200 200", args={"uidb64": lambda w: "MTIz", "token": lambda w: "x-y"},
+                    body=lambda w: {"new_password1": PASSWORD, "new_password2": PASSWORD})},
+    "/account/tokens/": {"GET": Row("L 200 200 200 200 200 200")},
+    # The requester's token: she revokes it; for anyone else there is no such token (said on the page).
+    "/account/tokens/<uuid:token_id>/revoke/": {"GET": Row("405 405 405 405 405 405 405",
+                                                           args={"token_id": _requester_token}),
+                                                "POST": Row("L 302 302 302 302 302 302",
+                                                            args={"token_id": _requester_token})},
 }
 
 # Path parameters naming an object that belongs to a group's inner life: refused, it must look non-existent.
@@ -362,7 +392,7 @@ def test_every_web_route_has_a_row():
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
-    return re.sub(r"{(\w+)}|<uuid:(\w+)>", lambda m: values[m.group(1) or m.group(2)], template)
+    return re.sub(r"{(\w+)}|<(?:\w+:)?(\w+)>", lambda m: values[m.group(1) or m.group(2)], template)
 
 
 def _values(w: World, row: Row) -> dict[str, str]:

@@ -16,7 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from mutualaid import accounts
+from mutualaid.accounts import services as accounts
 from mutualaid.circulation import services
 from mutualaid.networks import services as networks
 

@@ -106,7 +106,8 @@ def test_group_create_makes_the_creator_first_member_and_coordinator(owner):
     created = AuditEntry.objects.get(seq__gt=before, action="group.created")
     assert created.actor == str(owner.public_id)
     assert created.object_id == str(group.public_id)
-    assert created.after["name"] == "Eastside Pod"
+    # What was typed (the name, the area) lives in the group's row, never in the chain.
+    assert created.after == {"is_open": True, "located": True}
 
 
 def test_group_create_refuses_bad_input(owner, group):
@@ -477,6 +478,7 @@ PARAMS = {
     Notification.Kind.MATCH_ACCEPTED: {"need": "Soup"},
     Notification.Kind.CLAIMS_PAUSED: {"helper": "hana", "group": "Riverside Pod", "count": 4},
     Notification.Kind.SUSPENDED: {"name": "otto", "group": "Riverside Pod", "reason": "Asked for addresses"},
+    Notification.Kind.PASSWORD_CHANGED: {},
 }
 
 
@@ -494,6 +496,7 @@ def test_notification_text_in_english():
     assert texts[Notification.Kind.CLAIMS_PAUSED].startswith("hana cancelled 4 claims in Riverside Pod")
     assert texts[Notification.Kind.SUSPENDED] == ("otto was suspended in Riverside Pod by a coordinator: "
                                                   "Asked for addresses")
+    assert texts[Notification.Kind.PASSWORD_CHANGED].startswith("Your password was changed")
     assert set(texts) == set(Notification.Kind.values)
 
 
@@ -505,7 +508,8 @@ def test_notification_text_in_spanish_or_no_language_does_not_crash(language):
             assert "%(" not in text
             # The names in it are the ones given, whatever the language.
             names = {v for k, v in params.items() if k in {"need", "group", "helper", "applicant"}}
-            assert names and all(name in text for name in names), (kind, text)
+            assert all(name in text for name in names), (kind, text)
+            assert names or not params, kind
 
 
 def test_notification_text_with_missing_params_falls_back_to_the_kind_label():

@@ -26,6 +26,10 @@ def public_pages(world: dict) -> dict[str, str]:
         "home": "/",
         "log in": "/login/",
         "sign up": "/signup/",
+        "forgot password": "/account/password/reset/",
+        "reset link sent": "/account/password/reset/sent/",
+        "reset link that no longer works": "/account/password/reset/MTIz/x-y/",
+        "password reset done": "/account/password/reset/done/",
         "groups": "/groups/",
         "group page (not a member)": f"/groups/{world['riverside'].public_id}/",
         "closed group page": f"/groups/{world['hillcrest'].public_id}/",
@@ -57,6 +61,8 @@ def coordinator_pages(world: dict) -> dict[str, str]:
         "group allocation": f"/groups/{group}/allocation/",
         "network allocation": "/allocation/",
         "delete my account": "/account/delete/",
+        "change password": "/account/password/",
+        "API tokens": "/account/tokens/",
         "404": f"/needs/{world['riverside'].public_id}/",
     }
 

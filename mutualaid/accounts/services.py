@@ -2,8 +2,8 @@
 
 Each app exports and erases what it holds (networks: `user_export_data`, `user_anonymise`; circulation:
 `user_circulation_export`, `user_circulation_close`); this module composes them, like `mutualaid.demo`, and may
-import every app. No app imports it: the web views (`account_views`), the API (`account_api`) and the command line
-call it.
+import every app. No app imports it: the web views, the API and the command line call it. Passwords and tokens are
+the user's, and written by networks' services.
 """
 from __future__ import annotations
 
