@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test setup migrate demo messages bench bench-web clean
+.PHONY: run test lint setup migrate demo messages bench bench-web clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -31,6 +31,11 @@ run: demo
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# ruff (pyflakes and pycodestyle rules), and import-linter: dependencies one way (contracts in pyproject.toml).
+lint: setup
+	$(BIN)/ruff check mutualaid bench scripts conftest.py
+	$(BIN)/lint-imports
 
 messages: setup
 	cd mutualaid && ../$(BIN)/django-admin makemessages -l es --no-obsolete --ignore 'static/*' --ignore 'tests/*' \

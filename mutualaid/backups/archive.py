@@ -225,7 +225,8 @@ def backup(path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS) -> dict[st
                 for table in tables:
                     archive.add(staging / table["member"], arcname=table["member"])
                 media_dir = tarfile.TarInfo(MEDIA_DIR)
-                media_dir.type, media_dir.mode, media_dir.mtime = tarfile.DIRTYPE, 0o755, int(timezone.now().timestamp())
+                media_dir.type, media_dir.mode = tarfile.DIRTYPE, 0o755
+                media_dir.mtime = int(timezone.now().timestamp())
                 archive.addfile(media_dir)
                 for name, source in media_files:
                     archive.add(source, arcname=name, recursive=False)
@@ -475,7 +476,8 @@ def instance_in_use(using: str = DEFAULT_DB_ALIAS) -> list[str]:
         if model is AuditHead:
             manager = manager.exclude(seq=0)
         points_at_user = any(f.is_relation and f.related_model is user_model for f in model._meta.concrete_fields)
-        if model in (user_model, AuditEntry, AuditHead) or points_at_user or model._meta.label_lower == "sessions.session":
+        if (model in (user_model, AuditEntry, AuditHead) or points_at_user
+                or model._meta.label_lower == "sessions.session"):
             count = manager.count()
             if count:
                 found.append(f"{model._meta.db_table}: {count} row{'s' if count != 1 else ''}")
@@ -534,7 +536,8 @@ def restore(path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS) -> Restor
                               + "). Restore only into a freshly migrated database: create a new one, run "
                               "`mutualaid migrate`, then `mutualaid restore`.")
         media = [(relative, _media_target(relative)) for relative in
-                 (name[len(MEDIA_DIR) + 1:] for name in archive.manifest["members"] if name.startswith(MEDIA_DIR + "/"))]
+                 (name[len(MEDIA_DIR) + 1:] for name in archive.manifest["members"]
+                  if name.startswith(MEDIA_DIR + "/"))]
         clashing = [str(target) for _relative, target in media if target.exists()]
         if clashing:
             raise BackupError(f"{len(clashing)} uploaded file(s) of the archive already exist under MEDIA_ROOT, such "
@@ -609,7 +612,8 @@ def _load_tables(archive: Archive, *, using: str) -> tuple[int, list[str]]:
             warnings.append(f"the audit chain was already broken when the backup was made: {report.message}")
         head = AuditHead.objects.using(using).filter(id=1).first()
         if audit and head is not None and (head.seq, head.hash) != (audit.get("head_seq"), audit.get("head_hash")):
-            raise BackupError("after restoring, the audit chain's tip differs from the archive's; nothing was restored.")
+            raise BackupError("after restoring, the audit chain's tip differs from the archive's; "
+                              "nothing was restored.")
     return total, warnings
 
 

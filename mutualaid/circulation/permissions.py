@@ -99,7 +99,8 @@ def match_access(user: User | None, public_id) -> Match:
     if match is None:
         raise NotFound(_("No such match."))
     is_party = bool(user and user.is_authenticated and user.pk in {
-        match.helper_id, match.need.requester_id, match.need.created_by_id if match.need.requester_id is None else None})
+        match.helper_id, match.need.requester_id,
+        match.need.created_by_id if match.need.requester_id is None else None})
     try:
         group_access(user, match.need.group, require="public" if is_party else "member")
     except NotFound:

@@ -152,7 +152,8 @@ def need_contact(need: Need) -> NeedContact | None:
 def possible_duplicates(*, group: Group, category: Category, title: str, description: str = "",
                         phone: str = "", email: str = "", exclude: Need | None = None) -> list[Need]:
     """Open needs of the same group and category with the same contact or very similar text."""
-    candidates = (Need.objects.filter(group=group, category=category, status__in=Need.CLAIMABLE + (Need.Status.MATCHED,))
+    candidates = (Need.objects.filter(group=group, category=category,
+                                      status__in=Need.CLAIMABLE + (Need.Status.MATCHED,))
                   .select_related("contact").order_by("-created_at")[:200])
     phone_key = "".join(c for c in phone if c.isdigit())
     email_key = email.strip().lower()
@@ -458,7 +459,8 @@ def _need_api_queries(using: str, slots: frozenset) -> tuple[CompiledQuery, Comp
     rows = qs.values_list(
         "public_id", _name_of(Group, "public_id", "group_id"), "title", "description",
         _name_of(Category, "slug", "category_id"), "quantity", "quantity_claimed", "quantity_fulfilled", "urgency",
-        "status", "needed_by", "location_name", "lat", "lon", "requester_id", _name_of(User, "username", "requester_id"),
+        "status", "needed_by", "location_name", "lat", "lon", "requester_id",
+        _name_of(User, "username", "requester_id"),
         _name_of(Need, "public_id", "duplicate_of_id"), _name_of(Group, "public_id", "referred_to_id"), "created_at")
     count = qs.order_by().values_list("pk")
     return (CompiledQuery(rows, ph, using=using),

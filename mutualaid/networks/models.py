@@ -117,8 +117,10 @@ class Group(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["network", "name"], name="group_name_unique_in_network"),
-            models.CheckConstraint(condition=Q(lat__isnull=True) | Q(lat__gte=-90, lat__lte=90), name="group_lat_range"),
-            models.CheckConstraint(condition=Q(lon__isnull=True) | Q(lon__gte=-180, lon__lte=180), name="group_lon_range"),
+            models.CheckConstraint(condition=Q(lat__isnull=True) | Q(lat__gte=-90, lat__lte=90),
+                                   name="group_lat_range"),
+            models.CheckConstraint(condition=Q(lon__isnull=True) | Q(lon__gte=-180, lon__lte=180),
+                                   name="group_lon_range"),
             models.CheckConstraint(condition=Q(trust_threshold__isnull=True) | Q(trust_threshold__gte=1),
                                    name="group_trust_threshold_positive"),
         ]

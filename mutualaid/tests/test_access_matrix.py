@@ -475,7 +475,8 @@ def _web_call(w: World, actor: str, method: str, url: str, row: Row):
         client.force_login(w.users[actor])
     if method == "GET":
         return client.get(url, row.query(w) if row.query else {})
-    return client.generic(method, url, data=urlencode(row.body(w) if row.body else {}), content_type="application/x-www-form-urlencoded")
+    return client.generic(method, url, data=urlencode(row.body(w) if row.body else {}),
+                          content_type="application/x-www-form-urlencoded")
 
 
 @pytest.mark.parametrize("route,method", sorted((r, m) for r, methods in WEB_MATRIX.items() for m in methods),

@@ -168,8 +168,8 @@ def test_the_group_page_and_board_for_a_member_in_spanish(client, member, group,
                                  "1 necesidad, las más urgentes primero", "Formas parte del grupo",
                                  "Compra de alimentos", "Todavía faltan 3 de 3 bolsas", "Alta",
                                  "Todavía no hay ofertas activas.", "Filtrar"],
-                          ["Ask for help", "Offer help", "most urgent first", "You are a member", "<span>Groceries</span>",
-                           "still needed", "No active offers yet."])
+                          ["Ask for help", "Offer help", "most urgent first", "You are a member",
+                           "<span>Groceries</span>", "still needed", "No active offers yet."])
 
 
 @pytest.mark.django_db

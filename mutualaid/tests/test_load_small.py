@@ -42,8 +42,8 @@ def test_ten_people_for_eight_seconds_break_no_invariant(tmp_path):
     out = tmp_path / "summary.json"
     # Two gunicorn workers (of 4 threads): they boot faster than serve's default on CI's two cores.
     result = subprocess.run([sys.executable, str(REPO / "bench" / "load.py"), "--clients", "10", "--duration", "8",
-                             "--workers", "2", "--json", str(out)], env=load_env(), cwd=REPO, capture_output=True, text=True,
-                            timeout=300)
+                             "--workers", "2", "--json", str(out)], env=load_env(), cwd=REPO, capture_output=True,
+                            text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     summary = json.loads(out.read_text())
     assert summary["engine"] == ("postgresql" if connection.vendor == "postgresql" else "sqlite")

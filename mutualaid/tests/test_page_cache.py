@@ -230,7 +230,8 @@ def test_a_notification_shows_at_once_on_every_page(group, member, pages, django
     with django_capture_on_commit_callbacks(execute=True):
         networks.notify(user=member, kind="suggestions", params={"count": 2}, url="/me/suggestions/")
     for name, path in pages.items():
-        assert '<span class="count"><span class="visually-hidden">(</span>1' in visit(you, path)[0].content.decode(), name
+        badge = '<span class="count"><span class="visually-hidden">(</span>1'
+        assert badge in visit(you, path)[0].content.decode(), name
 
 
 def test_own_needs_in_a_group_one_left_stay_current_on_home(group, member, helper, make_user):
@@ -254,7 +255,8 @@ def test_a_deleted_account_leaves_no_kept_page_with_its_name(client, group, owne
     there = services.need_refer(actor=owner, need=mine, to_group=other_group)
     services.need_cancel(actor=outsider, need=there, reason="Found one nearer.")
     token = networks.token_create(actor=outsider)
-    params, auth = {"group": str(other_group.public_id), "status": "cancelled"}, {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    params = {"group": str(other_group.public_id), "status": "cancelled"}
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     assert [n["requester"] for n in kept(client, "/api/v1/needs", params, **auth).json()["items"]] == ["mateo"]
     accounts.account_delete(actor=member, password=PASSWORD)
     response, queries = visit(client, "/api/v1/needs", params, **auth)

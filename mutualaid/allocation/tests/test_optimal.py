@@ -16,7 +16,8 @@ from .helpers import brute_force, check_feasible, integer_score, lp_optimum, pai
 @pytest.mark.parametrize("seed", range(40))
 def test_it_matches_the_lp_optimum(seed):
     policy = [Policy(), Policy(cross_group=False), Policy(distance_penalty_per_km=2.5),
-              Policy(urgency_weights={"critical": 7, "high": 5, "normal": 2, "low": 0.5}, distance_penalty_per_km=1)][seed % 4]
+              Policy(urgency_weights={"critical": 7, "high": 5, "normal": 2, "low": 0.5},
+                     distance_penalty_per_km=1)][seed % 4]
     problem = random_problem(seed, n_needs=14, n_offers=9, policy=policy)
     result = allocate(problem)
     check_feasible(problem, result)

@@ -121,7 +121,8 @@ def command_line_env() -> dict[str, str]:
         auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
         url = f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
     else:  # pragma: no cover
-        pytest.skip(reason=f"the test knows how to point a child process at SQLite and PostgreSQL, not {connection.vendor}")
+        pytest.skip(reason="the test knows how to point a child process at SQLite and PostgreSQL, "
+                           f"not {connection.vendor}")
     return {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "mutualaid.settings"}
 
 

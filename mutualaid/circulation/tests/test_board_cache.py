@@ -97,8 +97,8 @@ def test_every_kind_of_change_shows_on_the_board_at_once(viewer, group, owner, m
     accounts.account_delete(actor=helper, password=PASSWORD)
     check(expect_gone="from hana")
 
-    overdue = services.need_create(actor=owner, group=group, title="Bread before noon", category="groceries",
-                                   quantity=1, needed_by=timezone.now() + timedelta(minutes=5))
+    services.need_create(actor=owner, group=group, title="Bread before noon", category="groceries",
+                         quantity=1, needed_by=timezone.now() + timedelta(minutes=5))
     check(expect_in="Bread before noon")
     services.needs_expire_overdue(now=timezone.now() + timedelta(hours=1))
     check(expect_gone="Bread before noon")

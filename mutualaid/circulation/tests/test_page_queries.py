@@ -47,7 +47,8 @@ def test_need_page_for_a_helper_with_a_match_in_progress(client, group, member, 
     for offer in range(2):
         services.offer_create(actor=helper, group=group, title=f"Soup {offer}", category="food", quantity=3)
     claims(need, [helper], 1)
-    response = get(client, helper, path, django_assert_num_queries, NEED + 4)  # contact, view recorded, may claim, offers
+    # contact, view recorded, may claim, offers
+    response = get(client, helper, path, django_assert_num_queries, NEED + 4)
     assert "+44 7700 900123" in response.content.decode()
     for offer in range(10):
         services.offer_create(actor=helper, group=group, title=f"Bread {offer}", category="food", quantity=3)

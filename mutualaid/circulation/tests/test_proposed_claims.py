@@ -4,7 +4,6 @@ Not using the circulation conftest's vouched-for `member`: here the helpers are 
 from __future__ import annotations
 
 import pytest
-from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
