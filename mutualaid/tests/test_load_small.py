@@ -13,9 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from datetime import timedelta
+
 from django.db import connection
 from django.db.models import F
+from django.utils import timezone
 
+from mutualaid.accounts import loadcheck as account_checks
 from mutualaid.audit import loadcheck as audit_checks
 from mutualaid.circulation import loadcheck as circulation_checks
 from mutualaid.circulation import services as circulation
@@ -23,7 +27,7 @@ from mutualaid.circulation.models import Need, Offer
 from mutualaid.loadcheck.harness import postgres_server_url
 from mutualaid.networks import loadcheck as network_checks
 from mutualaid.networks import services as networks
-from mutualaid.networks.models import Membership
+from mutualaid.networks.models import ApiToken, Membership
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -52,7 +56,7 @@ def test_ten_people_for_eight_seconds_break_no_invariant(tmp_path):
     assert not [s for s in summary["by_status"] if s == "0" or s.startswith("5")]
     # People really did things, and on both sides of the product: pages, the API, claims, trust.
     actions = summary["actions"]
-    for name in ("web.board", "web.need", "api.needs", "need.post", "need.claim", "trust.give"):
+    for name in ("web.board", "web.need", "api.needs", "need.post", "need.claim", "trust.give", "tokens.list"):
         assert actions[name]["count"] > 0, name
     assert actions["need.claim"]["statuses"].get("201", 0) > 0
     assert "all invariants hold" in result.stdout
@@ -114,3 +118,20 @@ def test_an_altered_audit_entry_is_reported(need):
     with connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditentry SET action = 'need.forged' WHERE seq = 3")
     assert audit_checks.audit_chain_verifies() == ["entry #3 (need.forged) was altered"]
+
+
+def test_a_revoked_token_left_behind_is_reported(member):
+    networks.token_create(actor=member)
+    token = ApiToken.objects.get(user=member)
+    assert account_checks.tokens_hold() == []
+    networks.token_revoke(actor=member, token_id=token.public_id)
+    ApiToken.objects.create(public_id=token.public_id, user=member, key_hash=token.key_hash)  # put back by a bug
+    assert account_checks.tokens_hold() == [f"1 revoked token(s) still exist, e.g. {token.public_id}"]
+
+
+def test_a_load_person_left_without_a_working_token_is_reported(db):
+    person = networks.user_register(username="load001", password="load-check-passphrase-7")
+    networks.token_create(actor=person)
+    assert account_checks.tokens_hold() == []
+    ApiToken.objects.update(last_used_at=timezone.now() - timedelta(days=31))
+    assert account_checks.tokens_hold() == ["1 person(s) were left with no working token, e.g. load001"]
