@@ -21,6 +21,7 @@ from mutualaid.networks.permissions import group_access
 from mutualaid.networks import services as networks_services
 from mutualaid.networks.services import notify
 
+from . import notices
 from .models import (DEFAULT_CATEGORIES, URGENCY_RANK, Category, ClaimBlock, ContactView, Match, Need, NeedContact,
                      Offer, Urgency)
 from .permissions import claim_refusal, confirm_refusal
@@ -400,9 +401,9 @@ def match_claim(*, actor: User, need: Need, quantity: int, offer: Offer | None =
         if proposed:
             # Whoever may accept: the requester (if they have an account) and the group's coordinators.
             for user in {recipient, *network_selectors.group_coordinators(need.group)} - {None, actor}:
-                notify(user=user, kind=Notification.Kind.MATCH_PROPOSED, params=params, url=url)
+                notify(user=user, kind=notices.MATCH_PROPOSED, params=params, url=url)
         elif recipient is not None and recipient.pk != actor.pk:
-            notify(user=recipient, kind=Notification.Kind.MATCH_CLAIMED, params=params, url=url)
+            notify(user=recipient, kind=notices.MATCH_CLAIMED, params=params, url=url)
     return match
 
 
@@ -426,7 +427,7 @@ def match_accept(*, actor: User, match: Match) -> Match:
         audit_record(actor=actor, action="match.accepted", obj=match,
                      before={"status": "proposed"}, after={"status": "confirmed"})
         if match.helper is not None:
-            notify(user=match.helper, kind=Notification.Kind.MATCH_ACCEPTED, params={"need": need.title},
+            notify(user=match.helper, kind=notices.MATCH_ACCEPTED, params={"need": need.title},
                    url=f"/needs/{need.public_id}/")
     return match
 
@@ -453,7 +454,7 @@ def _after_helper_cancelled(*, actor: User, group: Group) -> None:
                  after={"group": str(group.public_id), "user": str(actor.public_id), "cancelled": cancelled})
     for coordinator in network_selectors.group_coordinators(group):
         if coordinator.pk != actor.pk:
-            notify(user=coordinator, kind=Notification.Kind.CLAIMS_PAUSED,
+            notify(user=coordinator, kind=notices.CLAIMS_PAUSED,
                    params={"helper": actor.username, "group": group.name, "count": cancelled},
                    url=f"/groups/{group.public_id}/members/")
 
@@ -519,7 +520,7 @@ def match_complete(*, actor: User, match: Match) -> Match:
         audit_record(actor=actor, action="need.fulfilment_recorded", obj=need, before=before,
                      after=_need_public_state(need))
         for user in {match.helper, need.requester} - {None, actor}:
-            notify(user=user, kind=Notification.Kind.MATCH_COMPLETED, params={"need": need.title},
+            notify(user=user, kind=notices.MATCH_COMPLETED, params={"need": need.title},
                    url=f"/needs/{need.public_id}/")
     return match
 
@@ -542,7 +543,7 @@ def _cancel_match_locked(*, actor: User, match: Match, need: Need, reason: str) 
                  after={"status": "cancelled", "quantity_returned": match.quantity})
     recipients = {match.helper, need.requester or need.created_by} - {None, actor}
     for user in recipients:
-        notify(user=user, kind=Notification.Kind.MATCH_CANCELLED, params={"need": need.title, "reason": reason},
+        notify(user=user, kind=notices.MATCH_CANCELLED, params={"need": need.title, "reason": reason},
                url=f"/needs/{need.public_id}/")
 
 
@@ -691,7 +692,7 @@ def _erase_written_by(actor: User, *, own_reasons: tuple[str, ...]) -> int:
         match.cancel_reason = "—"  # a cancellation keeps a reason (a constraint): no longer what they wrote
         match.save(update_fields=["cancel_reason"])
         for notification in Notification.objects.filter(url=f"/needs/{match.need.public_id}/", params__reason=reason,
-                                                        kind=Notification.Kind.MATCH_CANCELLED):
+                                                        kind=notices.MATCH_CANCELLED.code):
             notification.params = {**notification.params, "reason": "—"}
             notification.save(update_fields=["params"])
             told.add(notification.user_id)

@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 
 from mutualaid.audit.services import audit_record, audited_atomic
 from mutualaid.errors import Busy, Conflict, InvalidInput, NotAllowed
-from mutualaid.networks.models import Group, Notification, User
+from mutualaid.networks.models import Group, User
 from mutualaid.networks.permissions import group_access
 from mutualaid.networks.services import notify
 
+from . import notices
 from .models import AllocationRun, Match, Need, Offer, SuggestionDecline
 from .services import match_claim
 from .suggestion_selectors import AllocationView, compatible_pair, network_view_for, run_allocation
@@ -74,7 +75,7 @@ def suggestions_send(*, actor: User, group: Group) -> int:
             "proposals": len(view.proposals), "helpers": len(per_helper),
             "units": sum(p.quantity for p in view.proposals)})
         for helper, count in per_helper.items():
-            notify(user=helper, kind=Notification.Kind.SUGGESTIONS, params={"group": group.name, "count": count},
+            notify(user=helper, kind=notices.SUGGESTIONS, params={"group": group.name, "count": count},
                    url="/me/suggestions/")
     return len(per_helper)
 

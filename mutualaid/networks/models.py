@@ -259,23 +259,9 @@ class Application(models.Model):
 
 
 class Notification(models.Model):
-    class Kind(models.TextChoices):
-        MATCH_CLAIMED = "match_claimed", _("A helper claimed your need")
-        MATCH_PROPOSED = "match_proposed", _("A newcomer's claim waits for your acceptance")
-        MATCH_ACCEPTED = "match_accepted", _("Your claim was accepted")
-        CLAIMS_PAUSED = "claims_paused", _("A helper's claims were paused")
-        SUSPENDED = "suspended", _("A member was suspended")
-        MATCH_COMPLETED = "match_completed", _("A match was completed")
-        MATCH_CANCELLED = "match_cancelled", _("A match was cancelled")
-        APPLICATION_DECIDED = "application_decided", _("Your application was decided")
-        APPLICATION_RECEIVED = "application_received", _("A new application to your group")
-        ROLE_CHANGED = "role_changed", _("Your role changed")
-        SUGGESTIONS = "suggestions", _("Needs you could meet")
-        PASSWORD_CHANGED = "password_changed", _("Your password was changed")
-
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=32, choices=Kind.choices)
+    kind = models.CharField(max_length=32, help_text="A code declared by the app that sends it (networks.notices).")
     params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -8,9 +8,9 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from . import trustflow
+from .notices import notification_text
 from .models import ApiToken, Application, Group, Membership, Notification, Suspension, Trust, User
 
 
@@ -142,46 +142,6 @@ def notification_list(user: User) -> QuerySet[Notification]:
 
 def unread_notification_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
-
-
-def notification_text(kind: str, params: dict[str, Any]) -> str:
-    """The notification's sentence in the active language."""
-    role_names = {"coordinator": _("coordinator"), "member": _("member"), "newcomer": _("newcomer")}
-    status_names = {"accepted": _("accepted"), "declined": _("declined")}
-    p = dict(params)
-    if "role" in p:
-        p["role"] = role_names.get(p["role"], p["role"])
-    if "status" in p:
-        p["status"] = status_names.get(p["status"], p["status"])
-    if p.get("need") == "":  # its author deleted their account, and its title with it
-        p["need"] = _("removed at the person's request")
-    texts = {
-        Notification.Kind.MATCH_CLAIMED: _("%(helper)s will meet %(quantity)s of your need “%(need)s”."),
-        Notification.Kind.MATCH_PROPOSED: _("%(helper)s, new to the group, offers to meet %(quantity)s of “%(need)s”: "
-                                            "accept the claim on the need's page to share the contact details."),
-        Notification.Kind.MATCH_ACCEPTED: _("Your claim on “%(need)s” was accepted: the contact details are on the "
-                                            "need's page."),
-        Notification.Kind.CLAIMS_PAUSED: _("%(helper)s cancelled %(count)s claims in %(group)s within a day and "
-                                           "cannot claim again until a coordinator lifts the pause."),
-        Notification.Kind.SUSPENDED: _("%(name)s was suspended in %(group)s by a coordinator: %(reason)s"),
-        Notification.Kind.MATCH_COMPLETED: _("The match on “%(need)s” was completed. Thank you!"),
-        Notification.Kind.MATCH_CANCELLED: _("The match on “%(need)s” was cancelled: %(reason)s"),
-        Notification.Kind.APPLICATION_DECIDED: _("Your application to %(group)s was %(status)s."),
-        Notification.Kind.APPLICATION_RECEIVED: _("%(applicant)s applied to join %(group)s."),
-        Notification.Kind.ROLE_CHANGED: _("You are now a %(role)s in %(group)s."),
-        Notification.Kind.SUGGESTIONS: _("A coordinator of %(group)s found needs that your offers could meet: "
-                                         "%(count)s suggestion(s) are waiting for your yes or no."),
-        Notification.Kind.PASSWORD_CHANGED: _("Your password was changed, and every other sign-in and API token of "
-                                              "your account was ended. If this was not you, reset your password "
-                                              "at once and tell a coordinator."),
-    }
-    template = texts.get(kind)
-    if template is None:
-        return kind
-    try:
-        return template % p
-    except (KeyError, TypeError, ValueError):
-        return str(Notification.Kind(kind).label) if kind in Notification.Kind.values else kind
 
 
 def pending_application_group_ids(user: User) -> set[int]:

@@ -23,7 +23,9 @@ from mutualaid.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from . import usernames
 from .models import (SUSPENSION_LAPSES_AFTER, ApiToken, Application, Group, Membership, Network, Notification,
                      Suspension, Trust, User, network_scope, user_scope)
-from .selectors import group_coordinators, group_standings, group_threshold, membership_for, notification_text
+from . import notices
+from .notices import notification_text
+from .selectors import group_coordinators, group_standings, group_threshold, membership_for
 
 # --- Accounts -------------------------------------------------------------------------------------
 
@@ -183,7 +185,7 @@ def user_password_set(*, actor: User, new_password: str, how: str) -> int:
         tokens = ApiToken.objects.filter(user=actor).delete()[0]
         audit_record(actor=actor, action="user.password_set", obj=actor,
                      after={"how": how, "api_tokens_revoked": tokens})
-        notify(user=actor, kind=Notification.Kind.PASSWORD_CHANGED, params={}, url="/settings/")
+        notify(user=actor, kind=notices.PASSWORD_CHANGED, params={}, url="/settings/")
     return tokens
 
 
@@ -337,7 +339,7 @@ def _recheck_standings(*, actor: User | None, group: Group) -> None:
         membership.save(update_fields=["role"])
         audit_record(actor=actor, action="membership.role_changed", obj=membership, before=before,
                      after={"role": new_role, "trust": counted, "threshold": threshold})
-        notify(user=membership.user, kind=Notification.Kind.ROLE_CHANGED,
+        notify(user=membership.user, kind=notices.ROLE_CHANGED,
                params={"group": group.name, "role": new_role}, url=f"/groups/{group.public_id}/members/")
 
 
@@ -409,7 +411,7 @@ def suspension_create(*, actor: User, group: Group, user: User, reason: str) -> 
         _recheck_standings(actor=actor, group=group)
         params = {"name": user.username, "group": group.name, "reason": reason}
         for person in {user, *group_coordinators(group)} - {actor}:
-            notify(user=person, kind=Notification.Kind.SUSPENDED, params=params,
+            notify(user=person, kind=notices.SUSPENDED, params=params,
                    url=f"/groups/{group.public_id}/members/")
     return suspension
 
@@ -485,7 +487,7 @@ def application_submit(*, actor: User, group: Group, answers: list[str]) -> Appl
         audit_record(actor=actor, action="application.submitted", obj=application,
                      after={"group": str(group.public_id)})
         for coordinator in group_coordinators(group):
-            notify(user=coordinator, kind=Notification.Kind.APPLICATION_RECEIVED,
+            notify(user=coordinator, kind=notices.APPLICATION_RECEIVED,
                    params={"group": group.name, "applicant": actor.username},
                    url=f"/groups/{group.public_id}/applications/")
     return application
@@ -518,7 +520,7 @@ def application_decide(*, actor: User, application: Application, accept: bool, r
                          after={"group": str(group.public_id), "role": membership.role, "root": membership.root,
                                 "application": str(application.public_id)})
             _recheck_standings(actor=actor, group=group)
-        notify(user=application.user, kind=Notification.Kind.APPLICATION_DECIDED,
+        notify(user=application.user, kind=notices.APPLICATION_DECIDED,
                params={"group": group.name, "status": application.status, "reason": application.reason},
                url=f"/groups/{group.public_id}/")
     return application
@@ -535,12 +537,12 @@ def one_line(text: str, *, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
-def notify(*, user: User, kind: str, params: dict[str, Any], url: str = "") -> None:
+def notify(*, user: User, kind: "notices.NoticeKind | str", params: dict[str, Any], url: str = "") -> None:
     """Record an in-app notification and e-mail it, once the surrounding transaction has committed."""
 
     def deliver() -> None:
         with transaction.atomic():
-            Notification.objects.create(user=user, kind=kind, params=params, url=url)
+            Notification.objects.create(user=user, kind=str(kind), params=params, url=url)
             stamp_scopes([user_scope(user.pk)])  # the unread count in the member's pages
         if user.email:
             with translation.override(user.language or user.browser_language or None):
@@ -612,7 +614,7 @@ def user_anonymise(*, actor: User) -> User:
         Notification.objects.filter(user=actor).delete()
         placeholder = _placeholder_username()
         # Others' notifications carry names as they were written ("ben will meet..."): the name goes there too.
-        for key in ("helper", "applicant"):
+        for key in sorted(notices.name_params()):
             for notification in Notification.objects.filter(**{f"params__{key}": old_username}):
                 notification.params = {**notification.params, key: placeholder}
                 notification.save(update_fields=["params"])

@@ -13,6 +13,8 @@ from django.utils import translation
 
 from mutualaid.networks.models import Notification
 from mutualaid.networks.selectors import notification_text
+from mutualaid.networks import notices as networks_notices
+from mutualaid.circulation import notices as circulation_notices
 
 REPO = Path(__file__).resolve().parents[2]
 PO_PATH = REPO / "mutualaid" / "locale" / "es" / "LC_MESSAGES" / "django.po"
@@ -228,20 +230,20 @@ def test_a_member_without_a_setting_follows_the_browser(client, member, group):
 
 
 @pytest.mark.parametrize("kind, params, expected", [
-    (Notification.Kind.MATCH_CLAIMED, {"helper": "mateo", "quantity": 2, "need": "Pan"},
+    (circulation_notices.MATCH_CLAIMED, {"helper": "mateo", "quantity": 2, "need": "Pan"},
      "mateo se encarga de cubrir 2 de tu necesidad «Pan»."),
-    (Notification.Kind.MATCH_COMPLETED, {"need": "Pan"}, "La ayuda con «Pan» se ha completado. ¡Gracias!"),
-    (Notification.Kind.MATCH_CANCELLED, {"need": "Pan", "reason": "me puse mala"},
+    (circulation_notices.MATCH_COMPLETED, {"need": "Pan"}, "La ayuda con «Pan» se ha completado. ¡Gracias!"),
+    (circulation_notices.MATCH_CANCELLED, {"need": "Pan", "reason": "me puse mala"},
      "La ayuda con «Pan» se ha cancelado: me puse mala"),
-    (Notification.Kind.APPLICATION_DECIDED, {"group": "Northside Pod", "status": "accepted", "reason": ""},
+    (networks_notices.APPLICATION_DECIDED, {"group": "Northside Pod", "status": "accepted", "reason": ""},
      "Tu solicitud para unirte a Northside Pod ha sido aceptada."),
-    (Notification.Kind.APPLICATION_DECIDED, {"group": "Northside Pod", "status": "declined", "reason": "lejos"},
+    (networks_notices.APPLICATION_DECIDED, {"group": "Northside Pod", "status": "declined", "reason": "lejos"},
      "Tu solicitud para unirte a Northside Pod ha sido rechazada."),
-    (Notification.Kind.APPLICATION_RECEIVED, {"group": "Northside Pod", "applicant": "nadia"},
+    (networks_notices.APPLICATION_RECEIVED, {"group": "Northside Pod", "applicant": "nadia"},
      "nadia ha solicitado unirse a Northside Pod."),
-    (Notification.Kind.ROLE_CHANGED, {"group": "Northside Pod", "role": "coordinator"},
+    (networks_notices.ROLE_CHANGED, {"group": "Northside Pod", "role": "coordinator"},
      "Tu rol en Northside Pod ahora es: coordinador."),
-    (Notification.Kind.ROLE_CHANGED, {"group": "Northside Pod", "role": "newcomer"},
+    (networks_notices.ROLE_CHANGED, {"group": "Northside Pod", "role": "newcomer"},
      "Tu rol en Northside Pod ahora es: recién llegado/a."),
 ])
 def test_notifications_are_written_in_spanish(kind, params, expected):
@@ -259,7 +261,7 @@ def test_the_notifications_page_in_spanish(client, owner, member, group, need, d
     networks.trust_give(actor=owner, group=group, receiver=member)  # a member: the claim confirms at once
     with django_capture_on_commit_callbacks(execute=True):
         circulation.match_claim(actor=member, need=need, quantity=1)
-    assert Notification.objects.filter(user=owner, kind=Notification.Kind.MATCH_CLAIMED).exists()
+    assert Notification.objects.filter(user=owner, kind=circulation_notices.MATCH_CLAIMED).exists()
     client.force_login(owner)
     html = page(spanish(client), reverse("notifications"))
     assert_in_spanish(html, ["Notificaciones", "Marcar todas como leídas",

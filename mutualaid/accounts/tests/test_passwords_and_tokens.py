@@ -16,6 +16,7 @@ from mutualaid.audit.models import AuditEntry
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import ApiToken, Notification, User
 from mutualaid.tests_api_helpers import signed_in
+from mutualaid.networks import notices as networks_notices
 
 PASSWORD = "a-long-passphrase-42"
 NEW = "another-long-passphrase-7"
@@ -63,7 +64,7 @@ def test_a_password_changed_through_the_api_ends_every_session_and_token(member,
     assert Client().post("/api/v1/auth/token", {"username": "mateo", "password": PASSWORD},
                          content_type="application/json").status_code == 401
     # The member is told, in the app and by e-mail; the record says how, never what.
-    assert Notification.objects.filter(user=member, kind=Notification.Kind.PASSWORD_CHANGED).exists()
+    assert Notification.objects.filter(user=member, kind=networks_notices.PASSWORD_CHANGED).exists()
     assert any("password was changed" in m.body for m in mail.outbox if m.to == ["mateo@example.org"])
     entry = AuditEntry.objects.get(action="user.password_set")
     assert entry.after == {"how": "changed", "api_tokens_revoked": 2}

@@ -15,6 +15,7 @@ from mutualaid.networks.models import Group, Notification
 from mutualaid.tests_api_helpers import Api, ok, assert_error
 
 from mutualaid.audit.tests.helpers import chain_stays_valid  # noqa: F401
+from mutualaid.circulation import notices as circulation_notices
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chain_stays_valid")]
 PHONE = "+44 7700 900123"
@@ -34,7 +35,7 @@ def test_a_newcomers_claim_is_proposed_and_shows_no_contact_until_accepted(clien
     assert match.status == Match.Status.PROPOSED
     need.refresh_from_db()
     assert need.quantity_left == 2  # the quantity is held meanwhile
-    assert Notification.objects.filter(user=owner, kind=Notification.Kind.MATCH_PROPOSED).exists()
+    assert Notification.objects.filter(user=owner, kind=circulation_notices.MATCH_PROPOSED).exists()
     client.force_login(newcomer)
     page = client.get(reverse("need_detail", args=[need.public_id])).content.decode()
     assert PHONE not in page and "12 Example Street" not in page and "51.50123" not in page
@@ -50,7 +51,7 @@ def test_a_newcomers_claim_is_proposed_and_shows_no_contact_until_accepted(clien
     assert response.status_code == 302
     match.refresh_from_db()
     assert match.status == Match.Status.CONFIRMED
-    assert Notification.objects.filter(user=newcomer, kind=Notification.Kind.MATCH_ACCEPTED).exists()
+    assert Notification.objects.filter(user=newcomer, kind=circulation_notices.MATCH_ACCEPTED).exists()
     client.force_login(newcomer)
     assert PHONE in client.get(reverse("need_detail", args=[need.public_id])).content.decode()
     assert ok(Api(token).get(f"/needs/{need.public_id}"))["contact"]["phone"] == PHONE
@@ -91,7 +92,7 @@ def test_claim_and_cancel_in_a_loop_is_stopped_and_the_coordinators_told(owner, 
             services.match_cancel(actor=newcomer, match=match, reason="Changed my mind")
     with pytest.raises(NotAllowed, match="lift the pause"):
         services.match_claim(actor=newcomer, need=needs[4], quantity=1)
-    assert Notification.objects.filter(user=owner, kind=Notification.Kind.CLAIMS_PAUSED).exists()
+    assert Notification.objects.filter(user=owner, kind=circulation_notices.CLAIMS_PAUSED).exists()
     assert ClaimBlock.objects.filter(group=group, user=newcomer, lifted_at__isnull=True).count() == 1
     with pytest.raises(NotAllowed):
         services.claims_unblock(actor=newcomer, group=group, user=newcomer)

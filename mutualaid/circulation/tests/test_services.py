@@ -21,6 +21,7 @@ from mutualaid.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import Notification
 from mutualaid.audit.tests.helpers import actions_since, chain_stays_valid, last_seq  # noqa: F401
+from mutualaid.circulation import notices as circulation_notices
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chain_stays_valid")]
 
@@ -207,7 +208,7 @@ def test_partial_claim_leaves_the_need_partly_matched(req_need, helper, requeste
     assert (match.helper, match.quantity, match.status, match.offer) == (helper, 1, Match.Status.CONFIRMED, None)
     assert actions_since(before) == ["match.claimed", "need.claimed"]
     notification = Notification.objects.get(user=requester)
-    assert notification.kind == Notification.Kind.MATCH_CLAIMED
+    assert notification.kind == circulation_notices.MATCH_CLAIMED
     assert mail.outbox[0].to == ["rosa@example.org"]
     assert "hana will meet 1 of your need “Soup for the week”." in mail.outbox[0].body
 
@@ -324,7 +325,7 @@ def test_requester_completes_and_the_need_is_fulfilled(match, requester, helper,
     assert (need.status, need.quantity_fulfilled) == (Need.Status.FULFILLED, 3)
     assert need.closed_at is not None
     assert actions_since(before) == ["match.completed", "need.fulfilment_recorded"]
-    assert Notification.objects.get(user=helper).kind == Notification.Kind.MATCH_COMPLETED
+    assert Notification.objects.get(user=helper).kind == circulation_notices.MATCH_COMPLETED
 
 
 def test_coordinator_completes(match, owner):
@@ -397,9 +398,9 @@ def test_helper_cancels_with_a_reason_and_quantity_returns_to_need_and_offer(
     offer = fresh(offer)
     assert (offer.quantity_committed, offer.status) == (0, Offer.Status.ACTIVE)
     assert actions_since(before) == ["match.cancelled", "need.claim_returned"]
-    notification = Notification.objects.get(user=requester, kind=Notification.Kind.MATCH_CANCELLED)
+    notification = Notification.objects.get(user=requester, kind=circulation_notices.MATCH_CANCELLED)
     assert notification.params["reason"] == "I am ill"
-    assert not Notification.objects.filter(user=helper, kind=Notification.Kind.MATCH_CANCELLED).exists()
+    assert not Notification.objects.filter(user=helper, kind=circulation_notices.MATCH_CANCELLED).exists()
 
 
 def test_requester_cancels_with_a_reason(req_need, requester, helper, bystander):
@@ -456,7 +457,8 @@ def test_need_cancel_cancels_its_live_matches(req_need, requester, helper, bysta
     assert set(Match.objects.filter(need=need).values_list("status", flat=True)) == {Match.Status.CANCELLED}
     assert fresh(live).cancel_reason == "Family arrived"
     assert fresh(offer).quantity_committed == 0
-    assert {n.user for n in Notification.objects.filter(kind=Notification.Kind.MATCH_CANCELLED)} == {helper, bystander}
+    told = Notification.objects.filter(kind=circulation_notices.MATCH_CANCELLED)
+    assert {n.user for n in told} == {helper, bystander}
     with pytest.raises(Conflict):
         services.need_cancel(actor=requester, need=req_need)
 

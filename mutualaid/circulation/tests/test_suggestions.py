@@ -15,6 +15,7 @@ from mutualaid.circulation.models import Match, Need, SuggestionDecline
 from mutualaid.errors import Conflict, NotAllowed, NotFound
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import Group, Notification
+from mutualaid.circulation import notices as circulation_notices
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +101,7 @@ def test_a_coordinator_sends_suggestions_and_helpers_are_notified(group, owner, 
     post_need(owner, group, "Groceries", "high", 2)
     with django_capture_on_commit_callbacks(execute=True):
         assert suggestions.suggestions_send(actor=owner, group=group) == 1
-    note = Notification.objects.get(user=helper, kind=Notification.Kind.SUGGESTIONS)
+    note = Notification.objects.get(user=helper, kind=circulation_notices.SUGGESTIONS)
     assert note.url == "/me/suggestions/" and note.params["count"] == 1
     assert any("waiting for your yes or no" in m.body for m in mail.outbox)
 

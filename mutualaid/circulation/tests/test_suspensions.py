@@ -17,6 +17,7 @@ from mutualaid.networks.tests.helpers import role
 from mutualaid.tests_api_helpers import Api, assert_error, ok
 
 from mutualaid.audit.tests.helpers import chain_stays_valid  # noqa: F401
+from mutualaid.networks import notices as networks_notices
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chain_stays_valid")]
 
@@ -49,7 +50,7 @@ def test_a_suspension_hides_contact_hands_back_claims_and_tells_everyone(client:
     assert role(member, group) == "newcomer"
     with pytest.raises(NotAllowed, match="suspended"):
         services.match_claim(actor=member, need=need, quantity=1)
-    told = set(Notification.objects.filter(kind=Notification.Kind.SUSPENDED).values_list("user__username",
+    told = set(Notification.objects.filter(kind=networks_notices.SUSPENDED).values_list("user__username",
                                                                                           flat=True))
     assert told == {"mateo", "olga"}  # the person and every other coordinator
 
@@ -125,7 +126,7 @@ def test_an_unconfirmed_suspension_lapses_on_the_worker_and_the_standing_comes_b
     suspension.refresh_from_db()
     assert suspension.ended_at == suspension.created_at + timedelta(days=7)
     assert role(member, group) == "member"
-    assert Notification.objects.filter(user=member, kind=Notification.Kind.ROLE_CHANGED).exists()
+    assert Notification.objects.filter(user=member, kind=networks_notices.ROLE_CHANGED).exists()
     assert networks.suspensions_lapse(now=timezone.now() + timedelta(days=8)) == 0
 
 

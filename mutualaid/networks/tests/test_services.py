@@ -19,6 +19,8 @@ from mutualaid.networks.selectors import (
 from mutualaid.audit.tests.helpers import actions_since, chain_stays_valid, last_seq  # noqa: F401
 
 from mutualaid.networks.tests.helpers import role
+from mutualaid.networks import notices as networks_notices
+from mutualaid.circulation import notices as circulation_notices
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chain_stays_valid")]
 
@@ -319,7 +321,7 @@ def test_role_change_is_notified_only_after_commit(group, owner, member, django_
     for callback in callbacks:
         callback()
     notification = Notification.objects.get(user=member)
-    assert notification.kind == Notification.Kind.ROLE_CHANGED
+    assert notification.kind == networks_notices.ROLE_CHANGED
     assert notification.params == {"group": "Northside Pod", "role": "member"}
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["mateo@example.org"]
@@ -372,7 +374,7 @@ def test_application_with_answers_is_recorded_and_coordinators_told(closed_group
     assert application.answers == ["To help my neighbours", "Mill Lane"]
     assert actions_since(before) == ["application.submitted"]
     notification = Notification.objects.get(user=owner)
-    assert notification.kind == Notification.Kind.APPLICATION_RECEIVED
+    assert notification.kind == networks_notices.APPLICATION_RECEIVED
     assert mail.outbox[0].to == ["olga@example.org"]
     assert "otto applied to join Riverside Pod." in mail.outbox[0].body
     assert membership_for(outsider, closed_group) is None
@@ -412,7 +414,7 @@ def test_accepting_an_application_creates_the_membership(closed_group, owner, ou
     assert membership.root == Membership.Root.ACCEPTED
     assert actions_since(before) == ["application.decided", "membership.joined", "membership.role_changed"]
     kinds = set(Notification.objects.filter(user=outsider).values_list("kind", flat=True))
-    assert kinds == {Notification.Kind.APPLICATION_DECIDED, Notification.Kind.ROLE_CHANGED}
+    assert kinds == {networks_notices.APPLICATION_DECIDED, networks_notices.ROLE_CHANGED}
     assert any("Your application to Riverside Pod was accepted." in m.body for m in mail.outbox)
 
 
@@ -467,37 +469,37 @@ def test_deciding_twice_is_a_conflict(closed_group, owner, outsider):
 # --- Notification text ----------------------------------------------------------------------------
 
 PARAMS = {
-    Notification.Kind.MATCH_CLAIMED: {"helper": "hana", "quantity": 2, "need": "Soup"},
-    Notification.Kind.MATCH_COMPLETED: {"need": "Soup"},
-    Notification.Kind.MATCH_CANCELLED: {"need": "Soup", "reason": "Ill today"},
-    Notification.Kind.APPLICATION_DECIDED: {"group": "Riverside Pod", "status": "declined", "reason": "x"},
-    Notification.Kind.APPLICATION_RECEIVED: {"group": "Riverside Pod", "applicant": "otto"},
-    Notification.Kind.ROLE_CHANGED: {"group": "Riverside Pod", "role": "coordinator"},
-    Notification.Kind.SUGGESTIONS: {"group": "Riverside Pod", "count": 2},
-    Notification.Kind.MATCH_PROPOSED: {"helper": "hana", "quantity": 2, "need": "Soup"},
-    Notification.Kind.MATCH_ACCEPTED: {"need": "Soup"},
-    Notification.Kind.CLAIMS_PAUSED: {"helper": "hana", "group": "Riverside Pod", "count": 4},
-    Notification.Kind.SUSPENDED: {"name": "otto", "group": "Riverside Pod", "reason": "Asked for addresses"},
-    Notification.Kind.PASSWORD_CHANGED: {},
+    circulation_notices.MATCH_CLAIMED: {"helper": "hana", "quantity": 2, "need": "Soup"},
+    circulation_notices.MATCH_COMPLETED: {"need": "Soup"},
+    circulation_notices.MATCH_CANCELLED: {"need": "Soup", "reason": "Ill today"},
+    networks_notices.APPLICATION_DECIDED: {"group": "Riverside Pod", "status": "declined", "reason": "x"},
+    networks_notices.APPLICATION_RECEIVED: {"group": "Riverside Pod", "applicant": "otto"},
+    networks_notices.ROLE_CHANGED: {"group": "Riverside Pod", "role": "coordinator"},
+    circulation_notices.SUGGESTIONS: {"group": "Riverside Pod", "count": 2},
+    circulation_notices.MATCH_PROPOSED: {"helper": "hana", "quantity": 2, "need": "Soup"},
+    circulation_notices.MATCH_ACCEPTED: {"need": "Soup"},
+    circulation_notices.CLAIMS_PAUSED: {"helper": "hana", "group": "Riverside Pod", "count": 4},
+    networks_notices.SUSPENDED: {"name": "otto", "group": "Riverside Pod", "reason": "Asked for addresses"},
+    networks_notices.PASSWORD_CHANGED: {},
 }
 
 
 def test_notification_text_in_english():
     with translation.override("en"):
         texts = {kind: notification_text(kind, params) for kind, params in PARAMS.items()}
-    assert texts[Notification.Kind.MATCH_CLAIMED] == "hana will meet 2 of your need “Soup”."
-    assert texts[Notification.Kind.MATCH_CANCELLED] == "The match on “Soup” was cancelled: Ill today"
-    assert texts[Notification.Kind.APPLICATION_DECIDED] == "Your application to Riverside Pod was declined."
-    assert texts[Notification.Kind.ROLE_CHANGED] == "You are now a coordinator in Riverside Pod."
-    assert texts[Notification.Kind.SUGGESTIONS].startswith("A coordinator of Riverside Pod found needs")
-    assert texts[Notification.Kind.MATCH_PROPOSED].startswith("hana, new to the group, offers to meet 2 of “Soup”")
-    assert texts[Notification.Kind.MATCH_ACCEPTED] == ("Your claim on “Soup” was accepted: the contact details are on "
-                                                       "the need's page.")
-    assert texts[Notification.Kind.CLAIMS_PAUSED].startswith("hana cancelled 4 claims in Riverside Pod")
-    assert texts[Notification.Kind.SUSPENDED] == ("otto was suspended in Riverside Pod by a coordinator: "
+    assert texts[circulation_notices.MATCH_CLAIMED] == "hana will meet 2 of your need “Soup”."
+    assert texts[circulation_notices.MATCH_CANCELLED] == "The match on “Soup” was cancelled: Ill today"
+    assert texts[networks_notices.APPLICATION_DECIDED] == "Your application to Riverside Pod was declined."
+    assert texts[networks_notices.ROLE_CHANGED] == "You are now a coordinator in Riverside Pod."
+    assert texts[circulation_notices.SUGGESTIONS].startswith("A coordinator of Riverside Pod found needs")
+    assert texts[circulation_notices.MATCH_PROPOSED].startswith("hana, new to the group, offers to meet 2 of “Soup”")
+    assert texts[circulation_notices.MATCH_ACCEPTED] == ("Your claim on “Soup” was accepted: the contact details "
+                                                         "are on the need's page.")
+    assert texts[circulation_notices.CLAIMS_PAUSED].startswith("hana cancelled 4 claims in Riverside Pod")
+    assert texts[networks_notices.SUSPENDED] == ("otto was suspended in Riverside Pod by a coordinator: "
                                                   "Asked for addresses")
-    assert texts[Notification.Kind.PASSWORD_CHANGED].startswith("Your password was changed")
-    assert set(texts) == set(Notification.Kind.values)
+    assert texts[networks_notices.PASSWORD_CHANGED].startswith("Your password was changed")
+    assert set(texts) == set(networks_notices.KINDS)
 
 
 @pytest.mark.parametrize("language", ["es", None])
@@ -513,7 +515,7 @@ def test_notification_text_in_spanish_or_no_language_does_not_crash(language):
 
 
 def test_notification_text_with_missing_params_falls_back_to_the_kind_label():
-    assert notification_text(Notification.Kind.MATCH_CLAIMED, {}) == "A helper claimed your need"
+    assert notification_text(circulation_notices.MATCH_CLAIMED, {}) == "A helper claimed your need"
     assert notification_text("something_new", {"a": 1}) == "something_new"
 
 

@@ -13,6 +13,7 @@ from mutualaid.networks.selectors import group_standings
 from mutualaid.audit.tests.helpers import chain_stays_valid  # noqa: F401
 
 from mutualaid.networks.tests.helpers import role
+from mutualaid.networks import notices as networks_notices
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chain_stays_valid")]
 
@@ -82,7 +83,7 @@ def test_a_member_joining_rechecks_roles_and_tells_the_person(owner, join, djang
         join(group)  # five members: the threshold becomes 3, and ana has two
     assert role(a, group) == Membership.Role.MEMBER
     note = Notification.objects.get(user=a)
-    assert note.kind == Notification.Kind.ROLE_CHANGED and note.params["role"] == "member"
+    assert note.kind == networks_notices.ROLE_CHANGED and note.params["role"] == "member"
     assert any("You are now a member in Growing Pod." in m.body for m in mail.outbox)
 
 

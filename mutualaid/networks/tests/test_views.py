@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from mutualaid.networks import services
 from mutualaid.networks.models import Application, Group, Membership, Notification, Trust, User
+from mutualaid.networks import notices as networks_notices
 
 pytestmark = pytest.mark.django_db
 
@@ -291,7 +292,7 @@ def test_a_member_cannot_decide_applications(client, closed_group, application, 
 
 def test_notifications_list_and_mark_read(client, member, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify(user=member, kind=Notification.Kind.ROLE_CHANGED,
+        services.notify(user=member, kind=networks_notices.ROLE_CHANGED,
                         params={"group": "Northside Pod", "role": "coordinator"}, url="/groups/x/")
     as_user(client, member)
     body = client.get(url("notifications")).content.decode()

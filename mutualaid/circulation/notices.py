@@ -1,0 +1,37 @@
+"""The notification kinds circulation sends (declared with networks.notices; imported by CirculationConfig.ready)."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from mutualaid.networks.notices import notice_kind
+
+
+def _need(params: dict[str, Any]) -> dict[str, Any]:
+    if params.get("need") == "":  # its author deleted their account, and its title with it
+        return {**params, "need": gettext("removed at the person's request")}
+    return params
+
+
+MATCH_CLAIMED = notice_kind("match_claimed", label=_("A helper claimed your need"),
+                            text=_("%(helper)s will meet %(quantity)s of your need “%(need)s”."),
+                            names=("helper",), prepare=_need)
+MATCH_PROPOSED = notice_kind(
+    "match_proposed", label=_("A newcomer's claim waits for your acceptance"),
+    text=_("%(helper)s, new to the group, offers to meet %(quantity)s of “%(need)s”: accept the claim on the need's "
+           "page to share the contact details."), names=("helper",), prepare=_need)
+MATCH_ACCEPTED = notice_kind("match_accepted", label=_("Your claim was accepted"),
+                             text=_("Your claim on “%(need)s” was accepted: the contact details are on the need's "
+                                    "page."), prepare=_need)
+CLAIMS_PAUSED = notice_kind("claims_paused", label=_("A helper's claims were paused"),
+                            text=_("%(helper)s cancelled %(count)s claims in %(group)s within a day and cannot claim "
+                                   "again until a coordinator lifts the pause."), names=("helper",))
+MATCH_COMPLETED = notice_kind("match_completed", label=_("A match was completed"),
+                              text=_("The match on “%(need)s” was completed. Thank you!"), prepare=_need)
+MATCH_CANCELLED = notice_kind("match_cancelled", label=_("A match was cancelled"),
+                              text=_("The match on “%(need)s” was cancelled: %(reason)s"), prepare=_need)
+SUGGESTIONS = notice_kind("suggestions", label=_("Needs you could meet"),
+                          text=_("A coordinator of %(group)s found needs that your offers could meet: %(count)s "
+                                 "suggestion(s) are waiting for your yes or no."))
