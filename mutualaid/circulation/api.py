@@ -151,13 +151,13 @@ def _check_choice(value: str, choices, field: str) -> None:
                            field=field)
 
 
-# --- Leaving a group: handled here because it hands back the member's claims and offers first -------
+# --- Leaving a group (circulation hands back claims and offers through networks' member_leaving hook) --
 
 
 @router.post("/groups/{group_id}/leave", response={200: dict, **errors(401, 404, 409, 422)}, tags=["groups"])
 def leave_group(request, group_id: UUID):
     access = group_access(request.auth, group_id, require="member")
-    services.member_leave(actor=request.auth, group=access.group)
+    networks_services.group_leave(actor=request.auth, group=access.group)
     return {"detail": _("You left %(group)s.") % {"group": access.group.name}}
 
 

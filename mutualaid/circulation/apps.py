@@ -7,4 +7,4 @@ class CirculationConfig(AppConfig):
     verbose_name = "Resource circulation"
 
     def ready(self) -> None:
-        from . import notices  # noqa: F401  (declares the notification kinds this app sends)
+        from . import notices, receivers  # noqa: F401  (the kinds this app sends; its part in networks' hooks)

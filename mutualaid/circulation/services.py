@@ -591,22 +591,19 @@ def _hand_back_claims(*, actor: User, reason: str, matches) -> int:
 # --- Leaving a group ------------------------------------------------------------------------------
 
 
-def member_leave(*, actor: User, group: Group) -> None:
-    """Leave a group, handing back first what the person had taken on there: their live matches as a helper are
-    cancelled (the quantity returns to each need, the requester is told) and their active offers withdrawn.
-    Their own needs stay open; they can still follow them."""
-    group_access(actor, group, require="member")
+def member_leaving_hand_back(*, actor: User, group: Group) -> None:
+    """Before a person leaves a group (networks.signals.member_leaving, inside that transaction): their live matches
+    there as a helper are cancelled (the quantity returns to each need, the requester is told) and their active and
+    paused offers withdrawn. Their own needs stay open; they can still follow them."""
     reason = _("The helper left the group.")
-    with audited_atomic():
-        _hand_back_claims(actor=actor, reason=reason, matches=Match.objects.filter(helper=actor, need__group=group))
-        for offer in Offer.objects.select_for_update().filter(helper=actor, group=group,
-                                                               status__in=[Offer.Status.ACTIVE, Offer.Status.PAUSED]):
-            before = {"status": offer.status}
-            offer.status = Offer.Status.WITHDRAWN
-            offer.save(update_fields=["status", "updated_at"])
-            audit_record(actor=actor, action="offer.status_changed", obj=offer, before=before,
-                         after={"status": offer.status, "why": "member_left"})
-        networks_services.group_leave(actor=actor, group=group)
+    _hand_back_claims(actor=actor, reason=reason, matches=Match.objects.filter(helper=actor, need__group=group))
+    for offer in Offer.objects.select_for_update().filter(helper=actor, group=group,
+                                                           status__in=[Offer.Status.ACTIVE, Offer.Status.PAUSED]):
+        before = {"status": offer.status}
+        offer.status = Offer.Status.WITHDRAWN
+        offer.save(update_fields=["status", "updated_at"])
+        audit_record(actor=actor, action="offer.status_changed", obj=offer, before=before,
+                     after={"status": offer.status, "why": "member_left"})
 
 
 def member_suspend(*, actor: User, group: Group, user: User, reason: str) -> Suspension:

@@ -36,7 +36,7 @@ from .permissions import claim_refusal, match_access, need_access, offer_access
 
 BOARD_CACHE_SECONDS = 600  # a bound on memory, not on staleness: the group's stamp is in the key
 
-# --- Leaving a group: here, because it hands back the member's claims and offers first -------------
+# --- Leaving a group (circulation hands back claims and offers through networks' member_leaving hook) --
 
 
 @require_POST
@@ -44,7 +44,7 @@ BOARD_CACHE_SECONDS = 600  # a bound on memory, not on staleness: the group's st
 @service_errors
 def group_leave(request, group_id):
     group = group_access(request.user, group_id, require="member").group
-    services.member_leave(actor=request.user, group=group)
+    networks_services.group_leave(actor=request.user, group=group)
     messages.success(request, _("You left %(group)s. You are welcome back any time.") % {"group": group.name})
     return redirect("group_list")
 

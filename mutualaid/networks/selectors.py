@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from . import trustflow
+from . import signals, trustflow
 from .notices import notification_text
 from .models import ApiToken, Application, Group, Membership, Notification, Suspension, Trust, User
 
@@ -199,7 +199,7 @@ def user_export_data(user: User) -> dict[str, Any]:
     memberships = Membership.objects.filter(user=user).select_related("group").order_by("joined_at", "id")
     trust = Trust.objects.filter(Q(giver=user) | Q(receiver=user)).select_related("group", "giver", "receiver")
     applications = Application.objects.filter(user=user).select_related("group").order_by("created_at", "id")
-    return {
+    sections = {
         "profile": {
             "id": str(user.public_id), "username": user.username, "email": user.email,
             "first_name": user.first_name, "last_name": user.last_name, "language": user.language,
@@ -240,3 +240,5 @@ def user_export_data(user: User) -> dict[str, Any]:
             for t in ApiToken.objects.filter(user=user).order_by("created_at", "id")
         ],
     }
+    # What the other apps hold (signals.member_export).
+    return {**sections, **signals.collected(signals.member_export.send(sender=User, user=user))}

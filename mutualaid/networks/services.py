@@ -23,7 +23,7 @@ from mutualaid.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from . import usernames
 from .models import (SUSPENSION_LAPSES_AFTER, ApiToken, Application, Group, Membership, Network, Notification,
                      Suspension, Trust, User, network_scope, user_scope)
-from . import notices
+from . import notices, signals
 from .notices import notification_text
 from .selectors import group_coordinators, group_standings, group_threshold, membership_for
 
@@ -281,16 +281,15 @@ def group_join(*, actor: User, group: Group) -> Membership:
 
 
 def group_leave(*, actor: User, group: Group) -> None:
-    """Leave a group at any time. Trust given and received in it ends; roles follow.
-
-    Callers that know about needs and offers use circulation.services.member_leave, which first hands back what
-    the person had taken on in the group and then calls this."""
+    """Leave a group at any time. Trust given and received in it ends; roles follow. Every app first hands back
+    what the person had taken on in the group (signals.member_leaving)."""
     with audited_atomic():
         _lock_roles(group)
         membership = (Membership.objects.select_for_update().active()
                       .filter(group=group, user=actor).first())
         if membership is None:
             raise Conflict(_("You are not a member of this group."))
+        signals.member_leaving.send(sender=Group, actor=actor, group=group)
         membership.left_at = timezone.now()
         membership.role = Membership.Role.NEWCOMER
         membership.save(update_fields=["left_at", "role"])
@@ -586,17 +585,18 @@ def _user_sessions_delete(user: User) -> int:
     return len(theirs)
 
 
-def user_anonymise(*, actor: User) -> User:
+def user_anonymise(*, actor: User) -> tuple[User, dict[str, int]]:
     """Erase a person's personal data from this app, keeping what they did as anonymous records.
 
     Their memberships end (trust given and received goes, roles are recomputed, as when leaving), pending
     applications are withdrawn and every application's answers erased, their notifications, API tokens and sessions
     are dropped, and the user row keeps only a neutral placeholder name, inactive, with no e-mail, name or password.
     Other people's notifications that named them now name the placeholder. The audit chain is untouched: it names
-    people by public id only; the new entries hold no personal data. Callers that know about needs and offers use
-    mutualaid.accounts.account_delete, which closes those first."""
+    people by public id only; the new entries hold no personal data. First every app closes and erases what it
+    holds of them (signals.account_closing); their counts are returned with networks' own."""
     with audited_atomic():
         actor = User.objects.select_for_update().get(pk=actor.pk)
+        counts = signals.collected(signals.account_closing.send(sender=User, actor=actor))
         old_username = actor.username
         memberships = list(Membership.objects.active().filter(user=actor).select_related("group"))
         for membership in memberships:
@@ -628,9 +628,9 @@ def user_anonymise(*, actor: User) -> User:
         actor.save()
         actor.groups.clear()
         actor.user_permissions.clear()
-        audit_record(actor=actor, action="user.anonymised", obj=actor, scopes=actor.group_scopes(), after={
-            "memberships_ended": len(memberships), "api_tokens_dropped": tokens, "sessions_dropped": sessions})
+        counts.update(memberships_ended=len(memberships), api_tokens_dropped=tokens, sessions_dropped=sessions)
+        audit_record(actor=actor, action="user.anonymised", obj=actor, scopes=actor.group_scopes(), after=counts)
         # Notifications queued earlier in this transaction are written after it commits: none may reach them.
         user_pk = actor.pk
         transaction.on_commit(lambda: Notification.objects.filter(user_id=user_pk).delete())
-    return actor
+    return actor, counts

@@ -134,7 +134,7 @@ def test_leaving_a_group_ends_its_pages_at_once(group, member, pages):
     you = browser(member)
     kept(you, pages["board"])
     kept(you, pages["need"])
-    services.member_leave(actor=member, group=group)
+    networks.group_leave(actor=member, group=group)
     assert visit(you, pages["need"])[0].status_code == 404
     board = visit(you, pages["board"])[0].content.decode()
     assert 'id="board"' not in board
@@ -239,7 +239,7 @@ def test_own_needs_in_a_group_one_left_stay_current_on_home(group, member, helpe
     belong to, still makes their home page anew."""
     mine = services.need_create(actor=member, group=group, title="Firewood for the stove", category="groceries",
                                 quantity=4)
-    services.member_leave(actor=member, group=group)
+    networks.group_leave(actor=member, group=group)
     you = browser(member)
     assert "4 of 4 bags still needed" in kept(you, reverse("home")).content.decode()
     services.match_claim(actor=helper, need=mine, quantity=3)

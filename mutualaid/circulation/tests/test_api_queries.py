@@ -123,7 +123,7 @@ def test_outsiders_and_leavers_get_the_404s_they_always_got(client, group, membe
     assert response.status_code == 404 and response.json() == {"detail": "No such group."}
     assert get(client, tokens[member], group=str(group.public_id)).status_code == 200
     assert get(client, tokens[member], group=str(group.public_id)).status_code == 200  # kept (mutualaid.pagecache)
-    services.member_leave(actor=member, group=group)
+    networks.group_leave(actor=member, group=group)
     assert get(client, tokens[member], group=str(group.public_id)).status_code == 404
 
 

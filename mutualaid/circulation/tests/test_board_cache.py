@@ -109,7 +109,7 @@ def test_the_member_count_follows_joins_and_leaves(viewer, group, make_user):
     newcomer = make_user("nia")
     networks.group_join(actor=newcomer, group=group)
     assert member_count_of(viewer, group) == "3"
-    services.member_leave(actor=newcomer, group=group)
+    networks.group_leave(actor=newcomer, group=group)
     assert member_count_of(viewer, group) == "2"
 
 
