@@ -21,6 +21,7 @@ PASSWORD_MAX = 4096  # as on sign-up and in the API
 
 class PasswordSaveThroughService:
     how = ""
+    keep_session: str | None = None  # the session that made the change (set by the view)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,7 +32,7 @@ class PasswordSaveThroughService:
 
     def save(self, commit: bool = True):
         networks_services.user_password_set(actor=self.user, new_password=self.cleaned_data["new_password1"],
-                                            how=self.how)
+                                            how=self.how, keep_session=self.keep_session)
         return self.user
 
 

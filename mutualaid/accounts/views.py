@@ -77,6 +77,13 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
     success_message = gettext_lazy("Your password is changed. You were signed out everywhere else, and your API "
                                    "tokens stopped working.")
 
+    def form_valid(self, form):
+        form.keep_session = kept = self.request.session.session_key
+        response = super().form_valid(form)  # saves, then keeps this session under a new key
+        networks_services.user_session_forget(session_key=kept)
+        networks_services.user_session_record(user=form.user, session_key=self.request.session.session_key)
+        return response
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's own: a link by e-mail to the address on the account (the page says the same whether or not there

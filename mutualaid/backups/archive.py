@@ -85,8 +85,10 @@ def _managed_models() -> list[type[models.Model]]:
 
 
 def backed_up_models() -> list[type[models.Model]]:
-    """Every table Django manages but sessions, parents before children (a foreign key's target comes first)."""
-    return _dependency_order([m for m in _managed_models() if _label(m) not in NOT_BACKED_UP])
+    """Every table Django manages but sessions and the models marked `not_backed_up` (they name session keys),
+    parents before children (a foreign key's target comes first)."""
+    return _dependency_order([m for m in _managed_models()
+                              if _label(m) not in NOT_BACKED_UP and not getattr(m, "not_backed_up", False)])
 
 
 def _dependency_order(candidates: list[type[models.Model]]) -> list[type[models.Model]]:

@@ -11,10 +11,10 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.utils import timezone
 
 from mutualaid.audit.services import stamp_of
-from mutualaid.networks.models import SUSPENSION_LAPSES_AFTER, Group, Membership, Suspension, User
+from mutualaid.networks.models import SUSPENSION_LAPSES_AFTER, Group, Suspension, User
 from mutualaid.networks.selectors import user_groups
 
-from .models import Category, ClaimBlock, ContactView, Match, Need, NeedContact, Offer, URGENCY_RANK
+from .models import Category, ClaimBlock, ContactView, Match, Need, NeedContact, Offer
 
 
 def category_list() -> QuerySet[Category]:
@@ -177,20 +177,10 @@ def possible_duplicates(*, group: Group, category: Category, title: str, descrip
     return found
 
 
-def coordinator_group_ids(user: User) -> set[int]:
-    if not user.is_authenticated:
-        return set()
-    return set(Membership.objects.active().filter(user=user, role=Membership.Role.COORDINATOR)
-               .values_list("group_id", flat=True))
-
-
 def overdue_needs(now=None) -> QuerySet[Need]:
+    """Open needs past their needed-by time with nothing claimed: the worker expires them."""
     now = now or timezone.now()
     return Need.objects.filter(status=Need.Status.OPEN, needed_by__lt=now, quantity_claimed=0)
-
-
-def urgency_rank(urgency: str) -> int:
-    return URGENCY_RANK[urgency]
 
 
 # --- Reads for the web pages ------------------------------------------------------------------------

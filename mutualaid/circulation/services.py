@@ -21,7 +21,7 @@ from mutualaid.networks.permissions import group_access
 from mutualaid.networks import services as networks_services
 from mutualaid.networks.services import notify
 
-from . import notices
+from . import notices, selectors
 from .models import (DEFAULT_CATEGORIES, URGENCY_RANK, Category, ClaimBlock, ContactView, Match, Need, NeedContact,
                      Offer, Urgency)
 from .permissions import claim_refusal, confirm_refusal
@@ -280,8 +280,7 @@ def needs_expire_overdue(*, now: datetime | None = None) -> int:
     """Mark open needs past their needed-by time with nothing matched as expired. Returns how many."""
     now = now or timezone.now()
     count = 0
-    candidates = list(Need.objects.filter(status=Need.Status.OPEN, needed_by__lt=now, quantity_claimed=0)
-                      .values_list("pk", flat=True))
+    candidates = list(selectors.overdue_needs(now).values_list("pk", flat=True))
     for pk in candidates:
         with audited_atomic():
             need = Need.objects.select_for_update().filter(pk=pk, status=Need.Status.OPEN,

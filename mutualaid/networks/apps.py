@@ -7,4 +7,4 @@ class NetworksConfig(AppConfig):
     verbose_name = "Networks and groups"
 
     def ready(self) -> None:
-        from . import notices  # noqa: F401  (declares the notification kinds this app sends)
+        from . import notices, receivers  # noqa: F401  (the kinds this app sends; who is signed in where)

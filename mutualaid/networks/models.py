@@ -301,6 +301,18 @@ class ApiToken(models.Model):
         return self.last_used_at + timedelta(days=days) if days else None
 
 
+class SignedInSession(models.Model):
+    """Which stored session signs in whom, so that ending a person's sessions (a new password, a deleted account)
+    touches theirs only. Written at log-in, dropped at log-out (networks.receivers); it names session keys, which
+    sign in, so it is never in a backup (as sessions are not)."""
+
+    not_backed_up = True
+
+    session_key = models.CharField(max_length=40, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
 class SignupAttempt(models.Model):
     """One sign-up (web or API) from an address, for settings.SIGNUPS_PER_ADDRESS_PER_HOUR (networks.throttle). The
     address is kept only as a keyed hash, and only for an hour."""

@@ -22,7 +22,7 @@ from mutualaid.errors import Conflict, InvalidInput, NotAllowed, NotFound
 
 from . import usernames
 from .models import (SUSPENSION_LAPSES_AFTER, ApiToken, Application, Group, Membership, Network, Notification,
-                     Suspension, Trust, User, network_scope, user_scope)
+                     SignedInSession, Suspension, Trust, User, network_scope, user_scope)
 from . import notices, signals
 from .notices import notification_text
 from .selectors import group_coordinators, group_standings, group_threshold, membership_for
@@ -170,11 +170,10 @@ def tokens_purge_expired() -> int:
     return count
 
 
-def user_password_set(*, actor: User, new_password: str, how: str) -> int:
+def user_password_set(*, actor: User, new_password: str, how: str, keep_session: str | None = None) -> int:
     """Give the account a new password (`how`: "changed" by the member, or "reset" by e-mail link). Every API token
-    of the account stops working, and every session signed in with the old password ends (Django compares a
-    session's password hash on each request): the caller keeps its own session with update_session_auth_hash.
-    The member is told. Returns the number of tokens revoked."""
+    of the account stops working, and every session of it ends but `keep_session` (the one that made the change,
+    kept by the caller with update_session_auth_hash). The member is told. Returns the number of tokens revoked."""
     try:
         validate_password(new_password, user=actor)
     except ValidationError as exc:
@@ -183,8 +182,9 @@ def user_password_set(*, actor: User, new_password: str, how: str) -> int:
         actor.set_password(new_password)
         actor.save(update_fields=["password"])
         tokens = ApiToken.objects.filter(user=actor).delete()[0]
+        sessions = _user_sessions_delete(actor, keep=keep_session)
         audit_record(actor=actor, action="user.password_set", obj=actor,
-                     after={"how": how, "api_tokens_revoked": tokens})
+                     after={"how": how, "api_tokens_revoked": tokens, "sessions_ended": sessions})
         notify(user=actor, kind=notices.PASSWORD_CHANGED, params={}, url="/settings/")
     return tokens
 
@@ -574,15 +574,28 @@ def _placeholder_username() -> str:
             return name
 
 
-def _user_sessions_delete(user: User) -> int:
-    """Sign the person out everywhere: drop every stored session that is theirs."""
+def user_session_record(*, user: User, session_key: str | None) -> None:
+    """Remember that this stored session signs in `user` (at log-in; not audited: no record of who signs in when)."""
+    if session_key and settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":
+        SignedInSession.objects.update_or_create(session_key=session_key, defaults={"user": user})
+
+
+def user_session_forget(*, session_key: str | None) -> None:
+    if session_key:
+        SignedInSession.objects.filter(session_key=session_key).delete()
+
+
+def _user_sessions_delete(user: User, *, keep: str | None = None) -> int:
+    """Sign the person out everywhere (but in the session `keep`): drop their stored sessions, and only theirs."""
     if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
-        return 0  # other engines: the unusable password below already invalidates their sessions
+        return 0  # other engines: the changed password hash already invalidates their sessions
     from django.contrib.sessions.models import Session
 
-    theirs = [s.pk for s in Session.objects.all().iterator() if s.get_decoded().get("_auth_user_id") == str(user.pk)]
-    Session.objects.filter(pk__in=theirs).delete()
-    return len(theirs)
+    theirs = SignedInSession.objects.filter(user=user).exclude(session_key=keep or "")
+    keys = list(theirs.values_list("session_key", flat=True))
+    count = Session.objects.filter(session_key__in=keys).delete()[0]
+    theirs.delete()
+    return count
 
 
 def user_anonymise(*, actor: User) -> tuple[User, dict[str, int]]:

@@ -67,7 +67,7 @@ def test_a_password_changed_through_the_api_ends_every_session_and_token(member,
     assert Notification.objects.filter(user=member, kind=networks_notices.PASSWORD_CHANGED).exists()
     assert any("password was changed" in m.body for m in mail.outbox if m.to == ["mateo@example.org"])
     entry = AuditEntry.objects.get(action="user.password_set")
-    assert entry.after == {"how": "changed", "api_tokens_revoked": 2}
+    assert entry.after == {"how": "changed", "api_tokens_revoked": 2, "sessions_ended": 1}
     assert NEW not in str(entry.after) and PASSWORD not in str(entry.after)
 
 
@@ -288,3 +288,51 @@ def test_the_export_lists_tokens_by_name_and_never_the_key(member):
     assert [t["label"] for t in data["api_tokens"]] == ["Phone app"]
     assert data["api_tokens"][0]["starts_with"] == key[:6]
     assert key not in str(data)
+
+
+# --- Sessions: a person's own, and only theirs ----------------------------------------------------------
+
+
+def _sessions_of(user) -> set[str]:
+    from django.contrib.sessions.models import Session
+
+    return {s.session_key for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(user.pk)}
+
+
+def test_ending_a_persons_sessions_reads_no_one_elses(member, owner, monkeypatch):
+    from django.contrib.sessions.models import Session
+
+    phone, laptop, olgas = signed_in(member), signed_in(member), signed_in(owner)
+    assert len(_sessions_of(member)) == 2
+    olgas_sessions = _sessions_of(owner)
+
+    def never(self):
+        raise AssertionError("a session was decoded: someone else's sessions were read")
+
+    monkeypatch.setattr(Session, "get_decoded", never)
+    accounts.account_delete(actor=member, password=PASSWORD)
+    monkeypatch.undo()
+    assert _sessions_of(member) == set() and _sessions_of(owner) == olgas_sessions
+    assert AuditEntry.objects.get(action="user.anonymised").after["sessions_dropped"] == 2
+    assert signed_in_still(olgas) and not signed_in_still(phone) and not signed_in_still(laptop)
+
+
+def test_a_password_change_deletes_the_other_sessions_and_keeps_this_one(member):
+    here, elsewhere = signed_in(member), signed_in(member)
+    here.post(reverse("password_change"), {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW})
+    remaining = _sessions_of(member)
+    assert remaining == {here.session.session_key} and signed_in_still(here) and not signed_in_still(elsewhere)
+    assert AuditEntry.objects.get(action="user.password_set").after["sessions_ended"] == 1
+    # The session kept under its new key is still known as hers: deleting the account ends it too.
+    accounts.account_delete(actor=User.objects.get(pk=member.pk), password=NEW)
+    assert _sessions_of(member) == set() and not signed_in_still(here)
+
+
+def test_logging_out_forgets_the_session(member):
+    from mutualaid.networks.models import SignedInSession
+
+    browser = Client()
+    browser.post(reverse("login"), {"username": "mateo", "password": PASSWORD})
+    assert SignedInSession.objects.filter(user=member).count() == 1
+    browser.post(reverse("logout"))
+    assert not SignedInSession.objects.filter(user=member).exists()
