@@ -22,7 +22,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
-from mutualaid.errors import ServiceError
+from mutualaid.core.errors import ServiceError
 from mutualaid.middleware import database_unavailable_response, is_unavailable
 from mutualaid.networks.services import token_user
 

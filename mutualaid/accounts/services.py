@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from mutualaid.audit.models import AuditEntry
 from mutualaid.audit.services import audit_record, audited_atomic
-from mutualaid.errors import NotAllowed
+from mutualaid.core.errors import NotAllowed
 from mutualaid.networks import selectors as networks_selectors
 from mutualaid.networks import services as networks_services
 from mutualaid.networks.models import User

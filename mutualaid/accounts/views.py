@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from mutualaid.errors import NotAllowed, NotFound
+from mutualaid.core.errors import NotAllowed, NotFound
 from mutualaid.networks import selectors as networks_selectors
 from mutualaid.networks import services as networks_services
 

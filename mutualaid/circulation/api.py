@@ -1,20 +1,17 @@
 """API routes for needs, offers, matches and categories."""
 
-from datetime import datetime
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
-from mutualaid.errors import InvalidInput, NotFound
+from mutualaid.core.errors import InvalidInput, NotFound
+from mutualaid.core.validators import in_zone
 from mutualaid.networks import selectors as network_selectors
 from mutualaid.networks import services as networks_services
-from mutualaid.networks.models import Group
 from mutualaid.networks.permissions import group_access, member_access
 from mutualaid.networks.schemas import InputSchema, errors
 from mutualaid.networks.selectors import user_groups
@@ -134,17 +131,6 @@ class NeedQuery(InputSchema):
     urgency: str = ""
 
 
-def _in_group_time(value: datetime | None, group: Group) -> datetime | None:
-    """A time sent without a UTC offset is read as the group's local time (as a phone's date picker means it)."""
-    if value is None or timezone.is_aware(value):
-        return value
-    try:
-        zone = ZoneInfo(group.timezone or "UTC")
-    except (ValueError, KeyError, OSError):
-        zone = timezone.get_default_timezone()
-    return timezone.make_aware(value, zone)
-
-
 def _check_choice(value: str, choices, field: str) -> None:
     if value and value not in choices:
         raise InvalidInput(_("%(field)s must be one of: %(choices)s") % {"field": field, "choices": ", ".join(choices)},
@@ -240,7 +226,7 @@ def create_need(request, payload: NeedIn, response: HttpResponse):
         actor=request.auth, group=access.group, title=payload.title, description=payload.description,
         category=payload.category, quantity=payload.quantity, urgency=payload.urgency, lat=payload.lat,
         lon=payload.lon, location_name=payload.location_name,
-        needed_by=_in_group_time(payload.needed_by, access.group), contact=contact, on_behalf=payload.on_behalf,
+        needed_by=in_zone(payload.needed_by, access.group.timezone), contact=contact, on_behalf=payload.on_behalf,
     )
     body = need_detail_out(request.auth, need.public_id, response)
     body["possible_duplicates"] = [d.public_id for d in duplicates]
@@ -354,8 +340,8 @@ def create_offer(request, payload: OfferIn):
     offer = services.offer_create(
         actor=request.auth, group=access.group, title=payload.title, description=payload.description,
         category=payload.category, quantity=payload.quantity,
-        available_from=_in_group_time(payload.available_from, access.group),
-        available_until=_in_group_time(payload.available_until, access.group),
+        available_from=in_zone(payload.available_from, access.group.timezone),
+        available_until=in_zone(payload.available_until, access.group.timezone),
         location_name=payload.location_name, lat=payload.lat, lon=payload.lon, max_distance_km=payload.max_distance_km,
     )
     return 201, offer_out(offer)

@@ -5,10 +5,10 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from mutualaid.core.validators import MAX_QUANTITY
 from mutualaid.networks.forms import ServiceErrorForm
 
 from .models import Need, Urgency
-from .services import MAX_QUANTITY
 
 
 def capitalised(choices) -> list[tuple[str, str]]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from mutualaid.errors import NotFound
+from mutualaid.core.errors import NotFound
 from mutualaid.networks.models import User
 from mutualaid.networks.permissions import GroupAccess, group_access
 

@@ -7,14 +7,14 @@ every write transaction starts IMMEDIATE (see settings), which serialises writer
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mutualaid.audit.services import audit_record, audited_atomic, stamp_scopes
-from mutualaid.errors import Conflict, InvalidInput, NotAllowed
+from mutualaid.core.errors import Conflict, InvalidInput, NotAllowed
+from mutualaid.core.validators import check_email, check_lat_lon, check_quantity, check_text, in_zone
 from mutualaid.networks import selectors as network_selectors
 from mutualaid.networks.models import Group, Membership, Notification, Suspension, User, user_scope
 from mutualaid.networks.permissions import group_access
@@ -26,7 +26,6 @@ from .models import (DEFAULT_CATEGORIES, URGENCY_RANK, Category, ClaimBlock, Con
                      Offer, Urgency)
 from .permissions import claim_refusal, confirm_refusal
 
-MAX_QUANTITY = 100_000
 CONTACT_FIELDS = ("name", "phone", "email", "address", "preferred_language", "notes")
 CONTACT_LIMITS = {"name": 120, "phone": 40, "email": 254, "address": 300, "preferred_language": 40, "notes": 2000}
 
@@ -59,34 +58,6 @@ def _coarse(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def _check_text(value: str, *, field: str, limit: int, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(_("This field is required."), field=field)
-    if len(value) > limit:
-        raise InvalidInput(_("At most %(limit)d characters, please.") % {"limit": limit}, field=field)
-    return value
-
-
-def _check_quantity(quantity: Any, *, field: str = "quantity") -> int:
-    if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise InvalidInput(_("The quantity must be a whole number."), field=field)
-    if quantity < 1:
-        raise InvalidInput(_("The quantity must be at least 1."), field=field)
-    if quantity > MAX_QUANTITY:
-        raise InvalidInput(_("The quantity may be at most %(max)d.") % {"max": MAX_QUANTITY}, field=field)
-    return quantity
-
-
-def _check_location(lat: float | None, lon: float | None) -> None:
-    if (lat is None) != (lon is None):
-        raise InvalidInput(_("Give both latitude and longitude, or neither."), field="lat")
-    if lat is not None and not -90 <= lat <= 90:
-        raise InvalidInput(_("Latitude must be between -90 and 90."), field="lat")
-    if lon is not None and not -180 <= lon <= 180:
-        raise InvalidInput(_("Longitude must be between -180 and 180."), field="lon")
-
-
 def _clean_contact(contact: dict[str, Any] | None) -> dict[str, str]:
     contact = contact or {}
     unknown = set(contact) - set(CONTACT_FIELDS)
@@ -94,21 +65,10 @@ def _clean_contact(contact: dict[str, Any] | None) -> dict[str, str]:
         raise InvalidInput(_("Unknown contact field: %(f)s") % {"f": ", ".join(sorted(unknown))}, field="contact")
     clean = {}
     for key in CONTACT_FIELDS:
-        clean[key] = _check_text(str(contact.get(key) or ""), field=f"contact.{key}", limit=CONTACT_LIMITS[key])
-    if clean["email"] and ("@" not in clean["email"] or " " in clean["email"]):
-        raise InvalidInput(_("Enter a valid e-mail address."), field="contact.email")
+        clean[key] = check_text(str(contact.get(key) or ""), field=f"contact.{key}", limit=CONTACT_LIMITS[key])
+    if clean["email"]:
+        check_email(clean["email"], field="contact.email")
     return clean
-
-
-def _aware(moment: datetime | None, group: Group) -> datetime | None:
-    """A time given without a UTC offset is read in the group's own time zone."""
-    if moment is None or timezone.is_aware(moment):
-        return moment
-    try:
-        zone = ZoneInfo(group.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return timezone.make_aware(moment, zone)
 
 
 def _need_public_state(need: Need) -> dict[str, Any]:
@@ -142,15 +102,15 @@ def need_create(*, actor: User, group: Group, title: str, category: str, quantit
     access = group_access(actor, group, require="member")
     if on_behalf and not access.is_coordinator:
         raise NotAllowed(_("Only coordinators can post a need on someone's behalf."))
-    title = _check_text(title, field="title", limit=140, required=True)
-    description = _check_text(description, field="description", limit=5000)
-    location_name = _check_text(location_name, field="location_name", limit=120)
+    title = check_text(title, field="title", limit=140, required=True)
+    description = check_text(description, field="description", limit=5000)
+    location_name = check_text(location_name, field="location_name", limit=120)
     category_obj = _category(category)
-    quantity = _check_quantity(quantity)
+    quantity = check_quantity(quantity)
     if urgency not in Urgency.values:
         raise InvalidInput(_("Urgency must be one of: critical, high, normal, low."), field="urgency")
-    _check_location(lat, lon)
-    needed_by = _aware(needed_by, group)
+    check_lat_lon(lat, lon)
+    needed_by = in_zone(needed_by, group.timezone)
     if needed_by is not None and needed_by < timezone.now():
         raise InvalidInput(_("“Needed by” is in the past."), field="needed_by")
     clean_contact = _clean_contact(contact)
@@ -200,7 +160,7 @@ def need_cancel(*, actor: User, need: Need, reason: str = "") -> Need:
     if not (access.is_coordinator or (need.requester_id and need.requester_id == actor.pk)
             or (need.requester_id is None and need.created_by_id == actor.pk)):
         raise NotAllowed(_("Only the requester or a coordinator can cancel this need."))
-    reason = _check_text(reason, field="reason", limit=500) or _("The need was withdrawn.")
+    reason = check_text(reason, field="reason", limit=500) or _("The need was withdrawn.")
     with audited_atomic():
         need = _lock_need(need)
         if need.status in Need.CLOSED:
@@ -304,15 +264,16 @@ def offer_create(*, actor: User, group: Group, title: str, category: str, quanti
                  location_name: str = "", lat: float | None = None, lon: float | None = None,
                  max_distance_km: float | None = None) -> Offer:
     group_access(actor, group, require="member")
-    title = _check_text(title, field="title", limit=140, required=True)
-    description = _check_text(description, field="description", limit=5000)
-    location_name = _check_text(location_name, field="location_name", limit=120)
+    title = check_text(title, field="title", limit=140, required=True)
+    description = check_text(description, field="description", limit=5000)
+    location_name = check_text(location_name, field="location_name", limit=120)
     category_obj = _category(category)
-    quantity = _check_quantity(quantity)
-    _check_location(lat, lon)
+    quantity = check_quantity(quantity)
+    check_lat_lon(lat, lon)
     if max_distance_km is not None and not 0 <= max_distance_km <= 20000:
         raise InvalidInput(_("The distance must be between 0 and 20000 km."), field="max_distance_km")
-    available_from, available_until = _aware(available_from, group), _aware(available_until, group)
+    available_from = in_zone(available_from, group.timezone)
+    available_until = in_zone(available_until, group.timezone)
     if available_from and available_until and available_until < available_from:
         raise InvalidInput(_("“Available until” must come after “available from”."), field="available_until")
     with audited_atomic():
@@ -355,7 +316,7 @@ def match_claim(*, actor: User, need: Need, quantity: int, offer: Offer | None =
     A member's claim is confirmed at once. A newcomer's is proposed (unless the group lets newcomers' claims confirm
     at once): it holds its quantity, but shows no contact detail until the requester or a coordinator accepts it."""
     access = group_access(actor, need.group, require="member")
-    quantity = _check_quantity(quantity)
+    quantity = check_quantity(quantity)
     refusal = claim_refusal(actor, need)  # the requester, who entered it for someone, a suspension, a pause
     if refusal:
         raise NotAllowed(refusal)
@@ -561,7 +522,7 @@ def match_cancel(*, actor: User, match: Match, reason: str) -> Match:
     is_requester, is_helper, is_coordinator = _match_parties(actor, match)
     if not (is_requester or is_helper or is_coordinator):
         raise NotAllowed(_("Only the helper, the requester or a coordinator can cancel this match."))
-    reason = _check_text(reason, field="reason", limit=500, required=True)
+    reason = check_text(reason, field="reason", limit=500, required=True)
     with audited_atomic():
         need = _lock_need(match.need)
         match = Match.objects.select_for_update().get(pk=match.pk)

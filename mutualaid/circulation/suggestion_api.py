@@ -5,7 +5,7 @@ from uuid import UUID
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from mutualaid.errors import NotAllowed
+from mutualaid.core.errors import NotAllowed
 from mutualaid.networks.models import Membership
 from mutualaid.networks.permissions import group_access
 from mutualaid.networks.schemas import InputSchema, errors

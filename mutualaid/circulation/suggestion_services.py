@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutualaid.audit.services import audit_record, audited_atomic
-from mutualaid.errors import Busy, Conflict, InvalidInput, NotAllowed
+from mutualaid.core.errors import Busy, Conflict, InvalidInput, NotAllowed
 from mutualaid.networks.models import Group, User
 from mutualaid.networks.permissions import group_access
 from mutualaid.networks.services import notify

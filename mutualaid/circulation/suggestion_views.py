@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from mutualaid.errors import NotAllowed, NotFound
+from mutualaid.core.errors import NotAllowed, NotFound
 from mutualaid.networks.models import Group, Membership
 from mutualaid.networks.permissions import group_access
 from mutualaid.networks.selectors import user_groups

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mutualaid.audit.services import scope_stamp
-from mutualaid.errors import InvalidInput
+from mutualaid.core.errors import InvalidInput
 from mutualaid.networks import selectors as network_selectors
 from mutualaid.networks import services as networks_services
 from mutualaid.networks.models import group_scope, network_scope

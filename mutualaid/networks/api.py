@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.security import HttpBearer
 
-from mutualaid.errors import Conflict, NotFound, ServiceError
+from mutualaid.core.errors import Conflict, NotFound, ServiceError
 
 from . import selectors, services, throttle
 from .models import Application, Group, Membership, User

@@ -13,7 +13,7 @@ from django.core.validators import RegexValidator
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from mutualaid.errors import ServiceError
+from mutualaid.core.errors import ServiceError
 from mutualaid.networks import usernames
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from mutualaid.errors import NotAllowed, NotFound
+from mutualaid.core.errors import NotAllowed, NotFound
 
 from mutualaid.audit.services import stamp_of
 

@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -18,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from mutualaid.audit.selectors import current_checkpoint
 from mutualaid.audit.services import audit_record, audited_atomic, stamp_scopes
-from mutualaid.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from mutualaid.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from mutualaid.core.validators import check_email, check_lat_lon
 
 from . import usernames
 from .models import (SUSPENSION_LAPSES_AFTER, ApiToken, Application, Group, Membership, Network, Notification,
@@ -36,12 +36,7 @@ def user_register(*, username: str, password: str, email: str = "", language: st
         raise InvalidInput(_("Choose a user name."), field="username")
     if len(username) > 150 or not all(c.isalnum() or c in "@.+-_" for c in username):
         raise InvalidInput(_("A user name may hold up to 150 letters, digits and @ . + - _ only."), field="username")
-    email = (email or "").strip()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError as exc:
-            raise InvalidInput(_("Enter a valid e-mail address."), field="email") from exc
+    email = check_email(email)
     candidate = User(username=username, email=email)
     try:
         validate_password(password, user=candidate)
@@ -211,15 +206,6 @@ def network_get_or_create(*, name: str = "Mutual Aid Network") -> Network:
     return network
 
 
-def _check_lat_lon(lat: float | None, lon: float | None) -> None:
-    if (lat is None) != (lon is None):
-        raise InvalidInput(_("Give both latitude and longitude, or neither."), field="lat")
-    if lat is not None and not -90 <= lat <= 90:
-        raise InvalidInput(_("Latitude must be between -90 and 90."), field="lat")
-    if lon is not None and not -180 <= lon <= 180:
-        raise InvalidInput(_("Longitude must be between -180 and 180."), field="lon")
-
-
 def group_create(*, actor: User, name: str, description: str = "", public_description: str = "",
                  location_name: str = "", lat: float | None = None, lon: float | None = None,
                  timezone_name: str = "UTC", languages: list[str] | None = None, is_open: bool = True,
@@ -230,7 +216,7 @@ def group_create(*, actor: User, name: str, description: str = "", public_descri
         raise InvalidInput(_("Give the group a name."), field="name")
     if len(name) > 120:
         raise InvalidInput(_("A group name may be at most 120 characters."), field="name")
-    _check_lat_lon(lat, lon)
+    check_lat_lon(lat, lon)
     timezone_name = (timezone_name or "UTC").strip()
     if timezone_name not in available_timezones() and timezone_name != "UTC":
         raise InvalidInput(_("Unknown time zone “%(tz)s”: use a name like Europe/Madrid.") % {"tz": timezone_name},

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mutualaid.audit.selectors import current_checkpoint
-from mutualaid.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from mutualaid.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 
 from . import selectors, services, throttle
 from .forms import ApplicationForm, DecisionForm, GroupForm, SettingsForm, SignupForm, TrustForm

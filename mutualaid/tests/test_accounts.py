@@ -13,7 +13,7 @@ from mutualaid.audit.services import verify_chain
 from mutualaid.backups.tests.helpers import snapshot
 from mutualaid.circulation import services as circulation
 from mutualaid.circulation.models import Match, Need, NeedContact, Offer
-from mutualaid.errors import NotAllowed
+from mutualaid.core.errors import NotAllowed
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import ApiToken, Application, Membership, Notification, Trust, User
 

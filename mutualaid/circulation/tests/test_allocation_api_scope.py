@@ -10,7 +10,7 @@ from django.utils import timezone
 from mutualaid.circulation import services
 from mutualaid.circulation import suggestion_services as suggestions
 from mutualaid.circulation.models import AllocationRun
-from mutualaid.errors import Busy
+from mutualaid.core.errors import Busy
 from mutualaid.networks import services as networks
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from mutualaid.audit.services import verify_chain
 from mutualaid.circulation import services
 from mutualaid.circulation.models import Match, Need, Offer
-from mutualaid.errors import Conflict
+from mutualaid.core.errors import Conflict
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import User
 

@@ -14,7 +14,7 @@ from django.utils import translation
 from mutualaid.circulation import services
 from mutualaid.circulation.models import Match, Need
 from mutualaid.circulation.permissions import need_access
-from mutualaid.errors import NotAllowed
+from mutualaid.core.errors import NotAllowed
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import Membership
 

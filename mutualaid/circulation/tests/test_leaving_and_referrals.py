@@ -6,7 +6,7 @@ import pytest
 from mutualaid.circulation import services
 from mutualaid.circulation.models import Match, Need, Offer
 from mutualaid.circulation.permissions import need_access
-from mutualaid.errors import Conflict, InvalidInput, NotAllowed
+from mutualaid.core.errors import Conflict, InvalidInput, NotAllowed
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import Membership
 

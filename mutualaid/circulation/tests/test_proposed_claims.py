@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from mutualaid.circulation import services
 from mutualaid.circulation.models import ClaimBlock, ContactView, Match
-from mutualaid.errors import Conflict, NotAllowed
+from mutualaid.core.errors import Conflict, NotAllowed
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import Group, Notification
 from mutualaid.tests_api_helpers import Api, ok, assert_error

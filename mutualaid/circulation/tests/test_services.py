@@ -17,7 +17,7 @@ from mutualaid.audit.models import AuditEntry
 from mutualaid.circulation import selectors, services
 from mutualaid.circulation.models import Category, Match, Need, NeedContact, Offer
 from mutualaid.circulation.permissions import need_access
-from mutualaid.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from mutualaid.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import Notification
 from mutualaid.audit.tests.helpers import actions_since, chain_stays_valid, last_seq  # noqa: F401

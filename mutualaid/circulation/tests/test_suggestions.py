@@ -12,7 +12,7 @@ from mutualaid.circulation import services
 from mutualaid.circulation import suggestion_selectors as selectors
 from mutualaid.circulation import suggestion_services as suggestions
 from mutualaid.circulation.models import Match, Need, SuggestionDecline
-from mutualaid.errors import Conflict, NotAllowed, NotFound
+from mutualaid.core.errors import Conflict, NotAllowed, NotFound
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import Group, Notification
 from mutualaid.circulation import notices as circulation_notices

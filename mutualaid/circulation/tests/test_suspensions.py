@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from mutualaid.circulation import services
 from mutualaid.circulation.models import Match
-from mutualaid.errors import Conflict, InvalidInput, NotAllowed
+from mutualaid.core.errors import Conflict, InvalidInput, NotAllowed
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import Membership, Notification, Suspension
 from mutualaid.networks.tests.helpers import role

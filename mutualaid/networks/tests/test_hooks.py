@@ -6,7 +6,7 @@ import pytest
 
 from mutualaid.accounts import services as accounts
 from mutualaid.audit.models import AuditEntry
-from mutualaid.errors import Conflict
+from mutualaid.core.errors import Conflict
 from mutualaid.networks import services, signals
 
 PASSWORD = "a-long-passphrase-42"

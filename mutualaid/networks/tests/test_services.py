@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import translation
 
 from mutualaid.audit.models import AuditEntry
-from mutualaid.errors import Conflict, InvalidInput, NotAllowed
+from mutualaid.core.errors import Conflict, InvalidInput, NotAllowed
 from mutualaid.networks import services
 from mutualaid.networks.models import Application, Membership, Notification, Trust, User
 from mutualaid.networks.selectors import (
