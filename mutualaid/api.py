@@ -23,7 +23,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from mutualaid.core.errors import ServiceError
-from mutualaid.middleware import database_unavailable_response, is_unavailable
+from mutualaid.core.middleware import database_unavailable_response, is_unavailable
 from mutualaid.networks.services import token_user
 
 logger = logging.getLogger("mutualaid.api")

@@ -97,7 +97,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "mutualaid.middleware.DatabaseUnavailableMiddleware",  # database unreachable: 503, not a stack trace
+    "mutualaid.core.middleware.DatabaseUnavailableMiddleware",  # database unreachable: 503, not a stack trace
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

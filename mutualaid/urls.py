@@ -9,7 +9,7 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
-handler500 = "mutualaid.middleware.server_error"  # the 503 page when the database is unreachable
+handler500 = "mutualaid.core.middleware.server_error"  # the 503 page when the database is unreachable
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

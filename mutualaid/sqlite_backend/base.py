@@ -5,7 +5,7 @@ Connections are kept across requests (CONN_MAX_AGE), as on PostgreSQL: opening o
 disk unmounted, a restore that swaps files) it would go on reading and writing the old one. Before each request's
 first query, Django asks `is_usable()` (CONN_HEALTH_CHECKS); here that compares the file at the configured path with
 the one the connection opened: any difference closes the connection, and the next one opens what is there now (or
-fails, and the request is answered 503 by `mutualaid.middleware`).
+fails, and the request is answered 503 by `mutualaid.core.middleware`).
 """
 from __future__ import annotations
 

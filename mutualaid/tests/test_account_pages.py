@@ -7,7 +7,7 @@ from django.urls import reverse
 from mutualaid.circulation import services as circulation
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import User
-from mutualaid.tests_api_helpers import Api, assert_error, ok, register
+from mutualaid.tests.api_helpers import Api, assert_error, ok, register
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-passphrase-42"

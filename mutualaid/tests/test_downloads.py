@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from mutualaid.circulation import services
 
-from mutualaid.tests_api_helpers import bearer, signed_in
+from mutualaid.tests.api_helpers import bearer, signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from mutualaid.circulation import services as circulation
 from mutualaid.circulation.models import Match, Need, NeedContact, Offer
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import Application, Group, Notification, Suspension, User
-from mutualaid.tests_api_helpers import bearer, signed_in
+from mutualaid.tests.api_helpers import bearer, signed_in
 
 PASSWORD = "a-long-passphrase-42"
 

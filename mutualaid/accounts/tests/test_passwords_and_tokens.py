@@ -15,7 +15,7 @@ from mutualaid.accounts import services as accounts
 from mutualaid.audit.models import AuditEntry
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import ApiToken, Notification, User
-from mutualaid.tests_api_helpers import signed_in
+from mutualaid.tests.api_helpers import signed_in
 from mutualaid.networks import notices as networks_notices
 
 PASSWORD = "a-long-passphrase-42"

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone as dt_timezone
 
 import pytest
 
-from mutualaid.tests_api_helpers import (Api, anon, as_member, as_outsider, as_owner, assert_error,  # noqa: F401
+from mutualaid.tests.api_helpers import (Api, anon, as_member, as_outsider, as_owner, assert_error,  # noqa: F401
                                          bad_token, create_group, group, ok, other_group, register)
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from mutualaid.core.errors import NotAllowed
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import Membership
 
-from mutualaid.tests_api_helpers import bearer, signed_in
+from mutualaid.tests.api_helpers import bearer, signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from mutualaid.circulation.models import ClaimBlock, ContactView, Match
 from mutualaid.core.errors import Conflict, NotAllowed
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import Group, Notification
-from mutualaid.tests_api_helpers import Api, ok, assert_error
+from mutualaid.tests.api_helpers import Api, ok, assert_error
 
 from mutualaid.audit.tests.helpers import chain_stays_valid  # noqa: F401
 from mutualaid.circulation import notices as circulation_notices

@@ -14,7 +14,7 @@ from mutualaid.core.errors import Conflict, InvalidInput, NotAllowed
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import Membership, Notification, Suspension
 from mutualaid.networks.tests.helpers import role
-from mutualaid.tests_api_helpers import Api, assert_error, ok
+from mutualaid.tests.api_helpers import Api, assert_error, ok
 
 from mutualaid.audit.tests.helpers import chain_stays_valid  # noqa: F401
 from mutualaid.networks import notices as networks_notices
