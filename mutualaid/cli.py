@@ -4,7 +4,7 @@
     mutualaid demo [--if-empty]                          load the demo network and print its log-ins
     mutualaid verify-audit [--since SEQ:HASH]            recompute the audit hash chain (against a checkpoint)
     mutualaid expire-needs                               expire open needs past their needed-by time
-    mutualaid worker [--interval S]                      run the periodic jobs (expiry) in a loop
+    mutualaid worker [--once]                            run every app's periodic jobs (django-q2)
     mutualaid allocate IN.json [-o OUT.json] [--method optimal|greedy-fcfs|greedy-urgency]
                                                          allocate offers to needs (no database, no Django)
     mutualaid <any Django management command>            e.g. migrate, createsuperuser, shell
@@ -55,23 +55,24 @@ def demo(argv: list[str]) -> int:
 
 
 def worker(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="mutualaid worker", description="Run periodic jobs.")
-    parser.add_argument("--interval", type=float, default=300.0, help="seconds between runs")
-    parser.add_argument("--once", action="store_true")
+    parser = argparse.ArgumentParser(
+        prog="mutualaid worker",
+        description="Run every app's periodic jobs (django-q2's cluster, its schedules in the database).")
+    parser.add_argument("--once", action="store_true", help="run each job once, now, and exit (for cron)")
     args = parser.parse_args(argv)
     _django_setup()
-    import time
+    from django.core.management import call_command
 
-    from mutualaid.circulation.services import needs_expire_overdue
-    from mutualaid.networks.services import suspensions_lapse, tokens_purge_expired
+    from mutualaid.core import periodic
 
-    while True:
-        print(f"expired {needs_expire_overdue()} need(s)", flush=True)
-        print(f"{suspensions_lapse()} unconfirmed suspension(s) lapsed", flush=True)
-        print(f"{tokens_purge_expired()} expired API token(s) deleted", flush=True)
-        if args.once:
-            return 0
-        time.sleep(args.interval)
+    if args.once:
+        for line in periodic.run_all_once():
+            print(line, flush=True)
+        return 0
+    for name in periodic.schedule_all():
+        print(f"scheduled {name}", flush=True)
+    call_command("qcluster")
+    return 0
 
 
 def allocate(argv: list[str]) -> int:

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "mutualaid.circulation",
     "mutualaid.backups",
     "mutualaid.accounts",
+    "django_q",  # the worker's schedules and queue, in the database (mutualaid.core.periodic)
 ]
 
 MIDDLEWARE = [
@@ -285,6 +286,9 @@ MUTUALAID_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
 AXES_CLIENT_IP_CALLABLE = "mutualaid.networks.throttle.client_ip"
 # Successful sign-ups (web and API) from one client address within an hour; 0 turns the limit off.
 SIGNUPS_PER_ADDRESS_PER_HOUR = int(os.environ.get("SIGNUPS_PER_ADDRESS_PER_HOUR", 20))
+# The worker (django-q2, its broker the database itself: no extra server).
+Q_CLUSTER = {"name": "mutualaid", "orm": "default", "workers": 1, "timeout": 600, "retry": 900, "max_attempts": 1,
+             "catch_up": False, "poll": 5, "save_limit": 100, "label": "Worker"}
 # An API token stops working after this many days without use; 0: tokens never expire.
 API_TOKEN_IDLE_DAYS = int(os.environ.get("API_TOKEN_IDLE_DAYS", 30))
 # Password reset links (Django's own views) work for this long.

@@ -59,8 +59,10 @@ CHUNK = 2000
 HASH_BLOCK = 1 << 20
 MANIFEST_MAX_BYTES = 64 << 20  # about 400,000 members' worth
 ROW_MAX_CHARS = 64 << 20  # one row of a data member (a line of JSON)
-# Tables never written to a backup: a session key signs in as its person. A restore skips them in older archives.
-NOT_BACKED_UP = frozenset({"sessions.session"})
+# Tables never written to a backup: a session key signs in as its person; the worker's queue, schedules and task
+# results are its own working state (it writes the schedules again when it starts). A restore skips them in older
+# archives.
+NOT_BACKED_UP = frozenset({"sessions.session", "django_q.ormq", "django_q.schedule", "django_q.task"})
 
 
 class BackupError(Exception):

@@ -7,4 +7,9 @@ class CirculationConfig(AppConfig):
     verbose_name = "Resource circulation"
 
     def ready(self) -> None:
+        from mutualaid.core.periodic import periodic
+
         from . import notices, receivers  # noqa: F401  (the kinds this app sends; its part in networks' hooks)
+
+        periodic("circulation.needs_expire_overdue", "mutualaid.circulation.services.needs_expire_overdue",
+                 minutes=5, says="expired {} need(s)")

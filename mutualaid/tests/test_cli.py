@@ -90,3 +90,46 @@ def test_the_worker_runs_each_periodic_job_once(cli_env):
     assert done.returncode == 0, done.stderr
     assert "expired 0 need(s)" in done.stdout
     assert "0 unconfirmed suspension(s) lapsed" in done.stdout
+    assert "0 expired API token(s) deleted" in done.stdout
+
+
+def test_the_worker_runs_every_declared_job_on_its_cluster_and_stops_on_interrupt(cli_env, tmp_path):
+    """The real worker: django-q2's cluster, its schedules and queue in the (SQLite) database, no other server."""
+    import signal
+    import sqlite3
+    import time
+
+    assert run_cli("migrate", "-v0", env=cli_env).returncode == 0
+    worker = subprocess.Popen([sys.executable, "-m", "mutualaid.cli", "worker"], env=cli_env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    done: set[str] = set()
+    try:
+        deadline = time.monotonic() + 110
+        while time.monotonic() < deadline and len(done) < 3:
+            time.sleep(2)
+            with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+                done = {row[0] for row in db.execute("SELECT func FROM django_q_task WHERE success = 1")}
+    finally:
+        worker.send_signal(signal.SIGINT)
+        output = worker.communicate(timeout=60)[0]
+    assert done == {"mutualaid.circulation.services.needs_expire_overdue",
+                    "mutualaid.networks.services.suspensions_lapse",
+                    "mutualaid.networks.services.tokens_purge_expired"}, output[-3000:]
+    assert "scheduled mutualaid:networks.suspensions_lapse" in output
+    assert worker.returncode is not None
+
+
+def test_schedules_follow_the_declared_jobs(db):
+    from django_q.models import Schedule
+
+    from mutualaid.core import periodic
+
+    Schedule.objects.create(name="mutualaid:gone.job", func="mutualaid.gone", schedule_type=Schedule.MINUTES,
+                            minutes=5)
+    Schedule.objects.create(name="someone-else", func="x.y", schedule_type=Schedule.HOURLY)
+    names = periodic.schedule_all()
+    assert periodic.schedule_all() == names  # again: the same, nothing doubled
+    ours = dict(Schedule.objects.filter(name__startswith="mutualaid:").values_list("name", "minutes"))
+    assert ours == {"mutualaid:circulation.needs_expire_overdue": 5, "mutualaid:networks.suspensions_lapse": 10,
+                    "mutualaid:networks.tokens_purge_expired": 60}
+    assert Schedule.objects.filter(name="someone-else").exists()  # not ours: left alone
