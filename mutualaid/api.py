@@ -82,22 +82,24 @@ def _json_method_not_allowed(view):
     return wrapper
 
 
-class MutualAidAPI(NinjaAPI):
-    def _get_urls(self):
-        urls = []
-        for pattern in super()._get_urls():
-            if isinstance(pattern, URLPattern):
-                if pattern.name == "api-root":
-                    continue  # ninja's root raises an HTML 404; ours below answers JSON under the same name
-                pattern = URLPattern(pattern.pattern, _json_method_not_allowed(pattern.callback),
-                                     pattern.default_args, pattern.name)
-            urls.append(pattern)
-        urls.append(path("", _not_found, name="api-root"))
-        urls.append(re_path(r"^.*$", _not_found))
-        return urls
+def api_urls() -> tuple[list, str, str]:
+    """`api.urls` (django-ninja's public URL configuration) with JSON answers where Django's would be HTML: a method a
+    route does not take is a JSON 405, and an unknown path under /api/v1 (the root included) a JSON 404."""
+    patterns, app_name, namespace = api.urls
+    urls = []
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern):
+            if pattern.name == "api-root":
+                continue  # ninja's root raises an HTML 404; ours below answers JSON under the same name
+            pattern = URLPattern(pattern.pattern, _json_method_not_allowed(pattern.callback),
+                                 pattern.default_args, pattern.name)
+        urls.append(pattern)
+    urls.append(path("", _not_found, name="api-root"))
+    urls.append(re_path(r"^.*$", _not_found))
+    return urls, app_name, namespace
 
 
-api = MutualAidAPI(
+api = NinjaAPI(
     title="Mutual Aid Network API",
     version="1",
     urls_namespace="api",

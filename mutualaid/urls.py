@@ -1,7 +1,7 @@
 from django.http import HttpResponse
 from django.urls import include, path
 
-from mutualaid.api import api
+from mutualaid.api import api_urls
 
 
 def healthz(request):
@@ -13,7 +13,7 @@ handler500 = "mutualaid.core.middleware.server_error"  # the 503 page when the d
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("api/v1/", api.urls),
+    path("api/v1/", api_urls()),
     path("", include("mutualaid.networks.urls")),
     path("", include("mutualaid.circulation.urls")),
     path("", include("mutualaid.accounts.urls")),

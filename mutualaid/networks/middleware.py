@@ -1,4 +1,5 @@
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 
 class UserLanguageMiddleware:
@@ -18,7 +19,5 @@ class UserLanguageMiddleware:
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
-        patch = response.headers.get("Vary", "")
-        if "Accept-Language" not in patch:
-            response.headers["Vary"] = f"{patch}, Accept-Language".strip(", ")
+        patch_vary_headers(response, ("Accept-Language",))
         return response
