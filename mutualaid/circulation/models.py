@@ -73,6 +73,18 @@ class Category(models.Model):
 REMOVED_TITLE = _("Removed at the person's request")
 
 
+class GroupPolicy(models.Model):
+    """A group's own rules for circulation (a group without a row keeps the defaults)."""
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, primary_key=True, related_name="circulation_policy")
+    newcomer_claims_confirm = models.BooleanField(
+        _("newcomers' claims confirm at once"), default=False,
+        help_text=_("Off: a newcomer's claim waits for the requester or a coordinator before contact details show."))
+
+    def audit_scopes(self) -> list[str]:
+        return [group_scope(self.group_id)]
+
+
 class Urgency(models.TextChoices):
     CRITICAL = "critical", _("critical")
     HIGH = "high", _("high")

@@ -14,7 +14,7 @@ from mutualaid.audit.services import stamp_of
 from mutualaid.networks.models import SUSPENSION_LAPSES_AFTER, Group, Suspension, User
 from mutualaid.networks.selectors import user_groups
 
-from .models import Category, ClaimBlock, ContactView, Match, Need, NeedContact, Offer
+from .models import Category, ClaimBlock, ContactView, GroupPolicy, Match, Need, NeedContact, Offer
 
 
 def category_list() -> QuerySet[Category]:
@@ -175,6 +175,11 @@ def possible_duplicates(*, group: Group, category: Category, title: str, descrip
         if same_contact or similar >= 0.85:
             found.append(need)
     return found
+
+
+def newcomer_claims_confirm(group_id: int) -> bool:
+    """Whether the group lets newcomers' claims confirm at once (off unless its policy says so)."""
+    return GroupPolicy.objects.filter(group_id=group_id, newcomer_claims_confirm=True).exists()
 
 
 def overdue_needs(now=None) -> QuerySet[Need]:

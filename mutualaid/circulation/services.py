@@ -340,7 +340,8 @@ def match_claim(*, actor: User, need: Need, quantity: int, offer: Offer | None =
             if offer.quantity_left < quantity:
                 raise Conflict(_("Your offer has only %(left)d left.") % {"left": offer.quantity_left})
         before = _need_public_state(need)
-        proposed = access.membership.role == Membership.Role.NEWCOMER and not need.group.newcomer_claims_confirm
+        proposed = (access.membership.role == Membership.Role.NEWCOMER
+                    and not selectors.newcomer_claims_confirm(need.group_id))
         status = Match.Status.PROPOSED if proposed else Match.Status.CONFIRMED
         match = Match.objects.create(need=need, offer=offer, helper=actor, quantity=quantity, status=status)
         need.quantity_claimed += quantity

@@ -108,9 +108,6 @@ class Group(models.Model):
     trust_threshold = models.PositiveSmallIntegerField(
         _("trust needed to coordinate"), null=True, blank=True,
         help_text=_("Leave empty for the default: the square root of the member count, rounded up, at least 2."))
-    newcomer_claims_confirm = models.BooleanField(
-        _("newcomers' claims confirm at once"), default=False,
-        help_text=_("Off: a newcomer's claim waits for the requester or a coordinator before contact details show."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -29,8 +29,8 @@ class _SchemaEditorStub:
 
 
 def empty_database() -> None:
-    """Delete every row, then replay what the migrations seed (content types, permissions, data migrations), so the
-    database is as a fresh `mutualaid migrate` leaves it."""
+    """Delete every row, then replay what the migrations seed (content types, permissions, data migrations that are
+    not elidable), so the database is as a fresh `mutualaid migrate` leaves it."""
     call_command("flush", interactive=False, verbosity=0)  # also recreates content types and permissions
     loader = MigrationLoader(connection)
     seen = set()
@@ -40,5 +40,6 @@ def empty_database() -> None:
                 continue
             seen.add(key)
             for operation in loader.graph.nodes[key].operations:
-                if isinstance(operation, RunPython):
+                # Elidable ones only move rows that existed before (a fresh database has none to move).
+                if isinstance(operation, RunPython) and not operation.elidable:
                     operation.code(global_apps, _SchemaEditorStub())

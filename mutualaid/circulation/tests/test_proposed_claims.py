@@ -8,10 +8,10 @@ from django.test import Client
 from django.urls import reverse
 
 from mutualaid.circulation import services
-from mutualaid.circulation.models import ClaimBlock, ContactView, Match
+from mutualaid.circulation.models import ClaimBlock, ContactView, GroupPolicy, Match
 from mutualaid.core.errors import Conflict, NotAllowed
 from mutualaid.networks import services as networks
-from mutualaid.networks.models import Group, Notification
+from mutualaid.networks.models import Notification
 from mutualaid.tests.api_helpers import Api, ok, assert_error
 
 from mutualaid.audit.tests.helpers import chain_stays_valid  # noqa: F401
@@ -75,14 +75,14 @@ def test_a_members_claim_confirms_at_once(need, owner, member):
 
 
 def test_the_group_can_let_newcomers_claims_confirm_at_once(need, newcomer):
-    Group.objects.filter(pk=need.group_id).update(newcomer_claims_confirm=True)
+    GroupPolicy.objects.create(group_id=need.group_id, newcomer_claims_confirm=True)
     need.group.refresh_from_db()
     assert services.match_claim(actor=newcomer, need=need, quantity=1).status == Match.Status.CONFIRMED
 
 
 def test_claim_and_cancel_in_a_loop_is_stopped_and_the_coordinators_told(owner, group, newcomer,
                                                                         django_capture_on_commit_callbacks):
-    Group.objects.filter(pk=group.pk).update(newcomer_claims_confirm=True)  # even where claims confirm at once
+    GroupPolicy.objects.create(group=group, newcomer_claims_confirm=True)  # even where claims confirm at once
     group.refresh_from_db()
     needs = [services.need_create(actor=owner, group=group, title=f"Need {i}", category="food", quantity=2,
                                   contact={"phone": PHONE}) for i in range(6)]

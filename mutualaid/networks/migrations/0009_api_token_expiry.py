@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
             name='public_id',
             field=models.UUIDField(null=True, editable=False),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop),
+        migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),  # existing rows only
         migrations.AlterField(
             model_name='apitoken',
             name='public_id',
