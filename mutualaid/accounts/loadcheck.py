@@ -37,17 +37,15 @@ def tokens_hold() -> list[str]:
     person who renewed a token still holds one that has not expired (the new one came before the old one went)."""
     from mutualaid.audit.models import AuditEntry
     from mutualaid.networks.models import ApiToken, User
-    from mutualaid.networks.services import token_cutoff
+    from mutualaid.networks.selectors import working_tokens
 
     problems = []
     revoked = set(AuditEntry.objects.filter(action="token.revoked").values_list("object_id", flat=True))
     alive = {str(pk) for pk in ApiToken.objects.filter(public_id__in=revoked).values_list("public_id", flat=True)}
     if alive:
         problems.append(f"{len(alive)} revoked token(s) still exist, e.g. {sorted(alive)[0]}")
-    cutoff = token_cutoff()
-    working = ApiToken.objects.all() if cutoff is None else ApiToken.objects.filter(last_used_at__gt=cutoff)
     without = (User.objects.filter(username__startswith="load", is_active=True)
-               .exclude(pk__in=working.values("user_id")).values_list("username", flat=True))
+               .exclude(pk__in=working_tokens().values("user_id")).values_list("username", flat=True))
     if without:
         problems.append(f"{len(without)} person(s) were left with no working token, e.g. {sorted(without)[0]}")
     return problems

@@ -92,9 +92,9 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
 
-    def get_form_kwargs(self):
-        self.extra_email_context = {"site_url": settings.SITE_URL.rstrip("/")}
-        return super().get_form_kwargs()
+    @property
+    def extra_email_context(self):
+        return {"site_url": settings.SITE_URL.rstrip("/")}
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -558,13 +558,21 @@ def member_leaving_hand_back(*, actor: User, group: Group) -> None:
     paused offers withdrawn. Their own needs stay open; they can still follow them."""
     reason = _("The helper left the group.")
     _hand_back_claims(actor=actor, reason=reason, matches=Match.objects.filter(helper=actor, need__group=group))
-    for offer in Offer.objects.select_for_update().filter(helper=actor, group=group,
-                                                           status__in=[Offer.Status.ACTIVE, Offer.Status.PAUSED]):
+    _withdraw_offers(actor=actor, offers=Offer.objects.filter(group=group), why="member_left")
+
+
+def _withdraw_offers(*, actor: User, offers, why: str) -> int:
+    """Withdraw the person's active and paused offers among `offers` (locked), each audited with `why`."""
+    count = 0
+    for offer in offers.select_for_update().filter(helper=actor, status__in=[Offer.Status.ACTIVE,
+                                                                            Offer.Status.PAUSED]):
         before = {"status": offer.status}
         offer.status = Offer.Status.WITHDRAWN
         offer.save(update_fields=["status", "updated_at"])
         audit_record(actor=actor, action="offer.status_changed", obj=offer, before=before,
-                     after={"status": offer.status, "why": "member_left"})
+                     after={"status": offer.status, "why": why})
+        count += 1
+    return count
 
 
 def member_suspend(*, actor: User, group: Group, user: User, reason: str) -> Suspension:
@@ -607,14 +615,7 @@ def user_circulation_close(*, actor: User) -> dict[str, int]:
             audit_record(actor=actor, action="need.cancelled", obj=need, before=before,
                          after={**_need_public_state(need), "why": "account_deleted"})
             counts["needs_cancelled"] += 1
-        for offer in Offer.objects.select_for_update().filter(helper=actor,
-                                                               status__in=[Offer.Status.ACTIVE, Offer.Status.PAUSED]):
-            before = {"status": offer.status}
-            offer.status = Offer.Status.WITHDRAWN
-            offer.save(update_fields=["status", "updated_at"])
-            audit_record(actor=actor, action="offer.status_changed", obj=offer, before=before,
-                         after={"status": offer.status, "why": "account_deleted"})
-            counts["offers_withdrawn"] += 1
+        counts["offers_withdrawn"] = _withdraw_offers(actor=actor, offers=Offer.objects.all(), why="account_deleted")
         for need in Need.objects.filter(requester=actor, contact__isnull=False):
             NeedContact.objects.filter(need=need).delete()
             # That the record went, never what it held.

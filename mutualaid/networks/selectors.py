@@ -181,14 +181,22 @@ def _iso(moment) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
+def token_cutoff():
+    """Tokens last used before this no longer work (None: tokens never expire, API_TOKEN_IDLE_DAYS=0)."""
+    days = settings.API_TOKEN_IDLE_DAYS
+    return timezone.now() - timedelta(days=days) if days else None
+
+
+def working_tokens() -> QuerySet[ApiToken]:
+    """Every token that still works (not unused past settings.API_TOKEN_IDLE_DAYS)."""
+    cutoff = token_cutoff()
+    return ApiToken.objects.all() if cutoff is None else ApiToken.objects.filter(last_used_at__gt=cutoff)
+
+
 def user_tokens(user: User) -> list[ApiToken]:
     """The member's API tokens that still work, most recently used first (expired ones are purged by the worker
     and work no more)."""
-    tokens = ApiToken.objects.filter(user=user)
-    days = settings.API_TOKEN_IDLE_DAYS
-    if days:
-        tokens = tokens.filter(last_used_at__gt=timezone.now() - timedelta(days=days))
-    return list(tokens.order_by("-last_used_at", "-id"))
+    return list(working_tokens().filter(user=user).order_by("-last_used_at", "-id"))
 
 
 def user_export_data(user: User) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import datetime
 import secrets
 from zoneinfo import available_timezones
 from typing import Any
@@ -25,7 +25,8 @@ from .models import (SUSPENSION_LAPSES_AFTER, ApiToken, Application, Group, Memb
                      SignedInSession, Suspension, Trust, User, network_scope, user_scope)
 from . import notices, signals
 from .notices import notification_text
-from .selectors import group_coordinators, group_standings, group_threshold, membership_for
+from .selectors import (group_coordinators, group_standings, group_threshold, membership_for, token_cutoff,
+                        working_tokens)
 
 # --- Accounts -------------------------------------------------------------------------------------
 
@@ -114,20 +115,11 @@ def token_create(*, actor: User, label: str = "") -> str:
     return key
 
 
-def token_cutoff() -> datetime | None:
-    """Tokens last used before this no longer work (None: tokens never expire)."""
-    days = settings.API_TOKEN_IDLE_DAYS
-    return timezone.now() - timedelta(days=days) if days else None
-
-
 def token_user(key: str) -> User | None:
     """The active user the API token belongs to, or None if it is unknown or expired: one query on the token's
     unique hash, every API call, and a write of its last use at most once an hour. The token is kept on the user
     as `current_token`, so that a client can tell which of its tokens it is using."""
-    tokens = ApiToken.objects.select_related("user").filter(key_hash=_hash_token(key), user__is_active=True)
-    cutoff = token_cutoff()
-    if cutoff is not None:
-        tokens = tokens.filter(last_used_at__gt=cutoff)
+    tokens = working_tokens().select_related("user").filter(key_hash=_hash_token(key), user__is_active=True)
     token = next(iter(tokens[:1]), None)
     if token is None:
         return None
@@ -154,11 +146,10 @@ def token_revoke(*, actor: User, token_id) -> None:
 def tokens_purge_expired() -> int:
     """Delete tokens unused for longer than settings.API_TOKEN_IDLE_DAYS (they already no longer work); a periodic
     job of the worker. Returns how many went."""
-    cutoff = token_cutoff()
-    if cutoff is None:
+    if token_cutoff() is None:
         return 0
     with audited_atomic():
-        count = ApiToken.objects.filter(last_used_at__lte=cutoff).delete()[0]
+        count = ApiToken.objects.exclude(pk__in=working_tokens().values("pk")).delete()[0]
         if count:
             audit_record(actor=None, action="tokens.expired", object_type="networks.apitoken", object_id="",
                          after={"count": count})

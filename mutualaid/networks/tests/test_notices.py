@@ -48,4 +48,8 @@ def test_every_kind_the_apps_send_is_declared_with_a_text_and_a_label():
     codes = set(notices.KINDS)
     assert {"match_claimed", "suggestions", "role_changed", "password_changed"} <= codes
     for kind in notices.KINDS.values():
-        assert str(kind.label) and "%(" in str(kind.text) or kind.code == "password_changed", kind
+        assert str(kind.label).strip() and str(kind.text).strip(), kind.code
+        with translation.override("en"):
+            english = (str(kind.label), str(kind.text))
+        with translation.override("es"):  # every kind's label and sentence are in Spanish too
+            assert (str(kind.label), str(kind.text)) != english, kind.code
