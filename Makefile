@@ -54,8 +54,6 @@ bench-web: setup
 	  || { echo "bench/web.py needs wrk: apt-get install wrk"; exit 2; }
 	$(BIN)/python bench/web.py
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres $(BIN)/python bench/web.py --append
-	$(BIN)/python bench/web.py --append --no-page-cache
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres $(BIN)/python bench/web.py --append --no-page-cache
 
 clean:
 	rm -rf $(VENV) staticfiles *.egg-info

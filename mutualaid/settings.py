@@ -103,7 +103,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "mutualaid.pagecache.PageCacheMiddleware",  # before anything reads the signed-in user: a kept page costs 1 query
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "mutualaid.networks.middleware.UserLanguageMiddleware",
@@ -160,16 +159,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # `mutualaid restore` refuses an archive whose manifest declares more bytes in all than this (2 GiB by default).
 RESTORE_MAX_BYTES = int(os.environ.get("RESTORE_MAX_BYTES", 2 * 1024 ** 3))
 
-# Each worker's own memory: the board as members see it (circulation.views), and signed-in pages kept until what
-# they show changes (mutualaid.pagecache). Neither needs a server beside the app: both are keyed or checked on the
-# scope stamps that every change writes in its own transaction.
+# Each worker's own memory: the group board's fragment as members see it (circulation/_board.html), keyed on the
+# group's stamp, which every change to the group writes in its own transaction (audit.ScopeStamp): nothing to run
+# beside the app, and never older than the data.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
-    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
-              "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "1000"))}},
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default",
+                "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_ENTRIES", "2000"))}},
 }
-# How long a kept page may be served, at most (pages say "3 hours ago"); 0 turns the page cache off.
-PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
 
 AUTH_USER_MODEL = "networks.User"
 PASSWORD_HASHERS = [
@@ -236,7 +232,7 @@ else:
 SERVED_OVER_HTTPS = not DEBUG and SITE_URL.startswith("https://")
 SESSION_COOKIE_HTTPONLY = True
 # Messages ("Your need is posted") travel in a cookie, never in the session: a request that carries one is never
-# answered from a kept page (mutualaid.pagecache), and that needs no session read to tell.
+# answered "not modified" (mutualaid.core.conditional), and that needs no session read to tell.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", SERVED_OVER_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

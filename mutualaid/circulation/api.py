@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
+from mutualaid.core.conditional import conditional_api
 from mutualaid.core.errors import InvalidInput, NotFound
 from mutualaid.core.validators import in_zone
 from mutualaid.networks import selectors as network_selectors
@@ -15,7 +16,6 @@ from mutualaid.networks import services as networks_services
 from mutualaid.networks.permissions import group_access, member_access
 from mutualaid.networks.schemas import InputSchema, errors
 from mutualaid.networks.selectors import user_groups
-from mutualaid.pagecache import cacheable_route, depends_on
 
 from . import selectors, services
 from .models import REMOVED_TITLE, Match, Need, Offer, Urgency
@@ -192,17 +192,24 @@ def list_categories(request):
 # --- Needs ----------------------------------------------------------------------------------------
 
 
-@router.get("/needs", response={200: list[NeedOut], **errors(401, 404, 422)}, tags=["needs"])
+def _needs_version(request, filters: NeedQuery, **_kwargs) -> str | None:
+    """What a need list is made from: the one group's stamp and the caller's (no version for a non-member: their
+    answer is a 404), or all their groups' stamps."""
+    if filters.group:
+        return network_selectors.member_version(request.auth, filters.group)
+    return network_selectors.groups_version(request.auth)
+
+
+@router.get("/needs", response={200: list[NeedOut], 304: None, **errors(401, 404, 422)}, tags=["needs"])
+@conditional_api(_needs_version)
 @paginate(Pagination)
-@cacheable_route("api:list_needs")
-def list_needs(request, filters: Query[NeedQuery]):
+def list_needs(request, filters: Query[NeedQuery], response: HttpResponse):
     _check_choice(filters.status, Need.Status.values, "status")
     _check_choice(filters.urgency, Urgency.values, "urgency")
     group_id = None
     if filters.group:
         access = group_access(request.auth, filters.group, require="member")
         group_id = access.group.pk
-        depends_on(request, access.stamps())  # one group's list is kept until that group (or a name in it) changes
     page = selectors.NeedApiPage(
         filters=selectors.NeedFilters(status=filters.status, category=filters.category, urgency=filters.urgency),
         group_id=group_id, user=request.auth)

@@ -161,7 +161,7 @@ class Need(models.Model):
         return self.shown_title
 
     def audit_scopes(self) -> list[str]:
-        return [group_scope(self.group_id), *(user_scope(u) for u in (self.requester_id, self.created_by_id) if u)]
+        return [group_scope(self.group_id)]
 
     @property
     def shown_title(self) -> str:
@@ -290,9 +290,7 @@ class Match(models.Model):
         return f"{self.quantity} × {self.need}"
 
     def audit_scopes(self) -> list[str]:
-        need = self.need
-        return [group_scope(need.group_id),
-                *(user_scope(u) for u in (self.helper_id, need.requester_id, need.created_by_id) if u)]
+        return [group_scope(self.need.group_id)]
 
     @property
     def is_live(self) -> bool:

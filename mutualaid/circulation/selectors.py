@@ -2,15 +2,11 @@
 from __future__ import annotations
 
 import difflib
-import functools
 from dataclasses import dataclass
-from uuid import UUID
 
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.utils import timezone
 
-from mutualaid.audit.services import stamp_of
 from mutualaid.networks.models import SUSPENSION_LAPSES_AFTER, Group, Suspension, User
 from mutualaid.networks.selectors import user_groups
 
@@ -75,13 +71,10 @@ def board_offers(group: Group, *, category: str = "") -> QuerySet[Offer]:
 def need_detail(public_id) -> Need | None:
     """A need with its group, category, requester and author, and its matches with their helpers (two queries).
     The original of a duplicate and the group a need was referred to are read when asked for: only closed needs
-    have one, so every other need's query does without those two joins. The stamps of its group and network are
-    read with it (`group_stamp`, `network_stamp`), for cached renderings of its page."""
+    have one, so every other need's query does without those two joins."""
     try:
         return (Need.objects.select_related("group", "category", "requester", "created_by")
                 .prefetch_related(Prefetch("matches", queryset=Match.objects.select_related("helper")))
-                .annotate(group_stamp=stamp_of("group", "group_id"),
-                          network_stamp=stamp_of("network", "group__network_id"))
                 .get(public_id=public_id))
     except (Need.DoesNotExist, ValueError, TypeError):
         return None
@@ -256,8 +249,7 @@ def _first_rows_and_count(qs: QuerySet, limit: int) -> tuple[list, int]:
 def home_lists(user: User) -> HomeLists:
     """The signed-in home page: the user's groups, their open needs and their matches in progress (the newest
     HOME_LIST_LENGTH of each, with how many there are), in five queries whatever the amount of data."""
-    # The groups first, with their stamps (mutualaid.pagecache): the cards below show their names.
-    groups = list(user_groups(user).annotate(stamp=stamp_of("group", "pk")))
+    groups = list(user_groups(user))
     # Only the columns the cards show (circulation/_need_card.html, _match_card.html): building the related
     # instances whole cost more than rendering the cards.
     open_needs, open_count = _first_rows_and_count(
@@ -356,81 +348,11 @@ def user_circulation_export(user: User) -> dict:
 
 
 # --- The API's need list (GET /api/v1/needs) ------------------------------------------------------------------
-# Each call renders a page of needs, and the ORM's own work dominated it: building ~85 model instances and compiling
-# four queries cost ten times what the database spent answering them. So the list reads tuples, not instances; names
-# the group, category, requester and the duplicate/referral targets with scalar subqueries, not joins (PostgreSQL
-# plans the six-table join afresh on each call, 1-2 ms, against about 0.1 ms for this shape); and compiles its SQL
-# once per process and filter combination, then runs it with each request's values. Filters and order are
-# need_list's; mutualaid/circulation/tests/test_api_queries.py checks the rows against need_list's, field by field.
-
-
-class CompiledQuery:
-    """A queryset's SQL, compiled once and run again with other values in its parameters.
-
-    `queryset` is built with a placeholder for each value a call will vary (`placeholders`, name -> value no data
-    holds: a negative id, a string with NUL characters, a UUID); where each placeholder lands among the compiled
-    parameters is where `rows(values)` puts the call's value. Rows are converted as the ORM converts them (UUIDs
-    and times from SQLite's text). `wrap` rewrites the compiled SQL (a COUNT around it); `extra_sql` (a LIMIT) is
-    appended at each call with its own parameters."""
-
-    def __init__(self, queryset: QuerySet, placeholders: dict, *, using: str = DEFAULT_DB_ALIAS, wrap: str = "{}"):
-        compiler = queryset.query.get_compiler(using)
-        sql, params = compiler.as_sql()
-        self.using, self.sql = using, wrap.format(sql)
-        self._last_converters: tuple | None = None
-        self.fields = [col[0] for col in compiler.select[:compiler.col_count]] if wrap == "{}" else []
-        # How each parameter is filled: ("value", name), ("hex", name) for a UUID SQLite keeps as hex text, or
-        # ("constant", the queryset's own value).
-        self.slots: list[tuple[str, object]] = []
-        for param in params:
-            slot: tuple[str, object] = ("constant", param)
-            for name, placeholder in placeholders.items():
-                if param == placeholder:
-                    slot = ("value", name)
-                elif isinstance(placeholder, UUID) and param == placeholder.hex:
-                    slot = ("hex", name)
-            self.slots.append(slot)
-        missing = set(placeholders) - {name for kind, name in self.slots if kind != "constant"}
-        if missing:  # a value the SQL does not take as a parameter would be run as its placeholder
-            raise ValueError(f"placeholders not found among the query's parameters: {sorted(missing)}")
-
-    def rows(self, values: dict, extra_sql: str = "", extra_params: tuple = ()) -> list[tuple]:
-        params = [values[arg] if kind == "value" else values[arg].hex if kind == "hex" else arg
-                  for kind, arg in self.slots]
-        connection = connections[self.using]
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql + extra_sql, [*params, *extra_params])
-            rows = cursor.fetchall()
-        converters = self._converters(connection)
-        if not converters:
-            return rows
-        converted = []
-        for row in rows:
-            row = list(row)
-            for i, convs, expression in converters:
-                value = row[i]
-                for convert in convs:
-                    value = convert(value, expression, connection)
-                row[i] = value
-            converted.append(tuple(row))
-        return converted
-
-    def _converters(self, connection) -> list[tuple[int, list, object]]:
-        """As SQLCompiler.get_converters, for this thread's connection (the last one's are kept)."""
-        last = self._last_converters
-        if last is not None and last[0] is connection:
-            return last[1]
-        converters = []
-        for i, expression in enumerate(self.fields):
-            convs = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
-            if convs:
-                converters.append((i, convs, expression))
-        self._last_converters = (connection, converters)
-        return converters
-
-
-_NEED_API_PLACEHOLDERS = {"group_id": -7_346_019_283, "user_id": -7_346_019_284, "status": "\x00status\x00",
-                          "category": "\x00category\x00", "urgency": "\x00urgency\x00"}
+# Each call renders a page of needs, and building model instances cost more than the database spent answering. So
+# the list reads tuples, not instances, and names the group, category, requester and the duplicate/referral targets
+# with scalar subqueries, not joins (PostgreSQL plans the six-table join afresh on each call, 1-2 ms, against about
+# 0.1 ms for this shape). Filters and order are need_list's; mutualaid/circulation/tests/test_api_queries.py checks
+# the rows against need_list's, field by field.
 
 
 def _name_of(model, field: str, fk: str) -> Subquery:
@@ -443,42 +365,23 @@ NEED_API_COLUMNS = ("public_id", "group", "title", "description", "category", "q
                     "requester_id", "requester", "duplicate_of", "referred_to", "created_at")
 
 
-@functools.lru_cache(maxsize=None)  # at most 16 entries: (one group or all the user's groups) x 8 filter combinations
-def _need_api_queries(using: str, slots: frozenset) -> tuple[CompiledQuery, CompiledQuery]:
-    ph = {name: _NEED_API_PLACEHOLDERS[name] for name in slots}
-    qs = need_list(filters=NeedFilters(status=ph.get("status", ""), category=ph.get("category", ""),
-                                       urgency=ph.get("urgency", "")),
-                   visible_groups=user_groups(User(pk=ph["user_id"])) if "user_id" in ph else None)
-    if "group_id" in ph:
-        qs = qs.filter(group_id=ph["group_id"])
-    rows = qs.values_list(
-        "public_id", _name_of(Group, "public_id", "group_id"), "title", "description",
-        _name_of(Category, "slug", "category_id"), "quantity", "quantity_claimed", "quantity_fulfilled", "urgency",
-        "status", "needed_by", "location_name", "lat", "lon", "requester_id",
-        _name_of(User, "username", "requester_id"),
-        _name_of(Need, "public_id", "duplicate_of_id"), _name_of(Group, "public_id", "referred_to_id"), "created_at")
-    count = qs.order_by().values_list("pk")
-    return (CompiledQuery(rows, ph, using=using),
-            CompiledQuery(count, ph, using=using, wrap="SELECT COUNT(*) FROM ({}) subquery"))
-
-
 class NeedApiPage:
     """The API's need list as the paginator takes it: page[offset:stop] runs one query, count() another."""
 
-    def __init__(self, *, filters: NeedFilters, group_id: int | None = None, user: User | None = None,
-                 using: str = DEFAULT_DB_ALIAS):
+    def __init__(self, *, filters: NeedFilters, group_id: int | None = None, user: User | None = None):
         """The needs of group_id (a group the caller may read), or else of the groups `user` is a member of
         (filters.group is not read)."""
-        self.values: dict = {name: value for name, value in (
-            ("status", filters.status), ("category", filters.category), ("urgency", filters.urgency)) if value}
-        if group_id is not None:
-            self.values["group_id"] = group_id
-        else:
-            self.values["user_id"] = user.pk
-        self.rows_query, self.count_query = _need_api_queries(using, frozenset(self.values))
+        qs = need_list(filters=NeedFilters(status=filters.status, category=filters.category, urgency=filters.urgency),
+                       visible_groups=None if group_id is not None else user_groups(user))
+        self.queryset = qs.filter(group_id=group_id) if group_id is not None else qs
 
     def __getitem__(self, page: slice) -> list[tuple]:
-        return self.rows_query.rows(self.values, " LIMIT %s OFFSET %s", (page.stop - page.start, page.start))
+        return list(self.queryset.values_list(
+            "public_id", _name_of(Group, "public_id", "group_id"), "title", "description",
+            _name_of(Category, "slug", "category_id"), "quantity", "quantity_claimed", "quantity_fulfilled",
+            "urgency", "status", "needed_by", "location_name", "lat", "lon", "requester_id",
+            _name_of(User, "username", "requester_id"), _name_of(Need, "public_id", "duplicate_of_id"),
+            _name_of(Group, "public_id", "referred_to_id"), "created_at")[page])
 
     def count(self) -> int:
-        return self.count_query.rows(self.values)[0][0]
+        return self.queryset.order_by().count()

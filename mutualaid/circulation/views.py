@@ -5,36 +5,27 @@ A group's page lives here (not in networks) because its board shows needs and of
 """
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mutualaid.audit.services import scope_stamp
+from mutualaid.core.conditional import conditional
 from mutualaid.core.errors import InvalidInput
 from mutualaid.networks import selectors as network_selectors
 from mutualaid.networks import services as networks_services
-from mutualaid.networks.models import group_scope, network_scope
 from mutualaid.networks.permissions import group_access, member_access
 from mutualaid.networks.views import not_found, paginate, service_errors
-from mutualaid.pagecache import cacheable, depends_on
 
 from . import selectors, services
 from .forms import (BoardFilterForm, ClaimForm, DuplicateForm, MatchCancelForm, NeedCancelForm, NeedForm, OfferForm,
                     ReferForm)
 from .models import Match, Need, Offer
 from .permissions import claim_refusal, match_access, need_access, offer_access
-
-BOARD_CACHE_SECONDS = 600  # a bound on memory, not on staleness: the group's stamp is in the key
 
 # --- Leaving a group (circulation hands back claims and offers through networks' member_leaving hook) --
 
@@ -52,13 +43,10 @@ def group_leave(request, group_id):
 # --- Home and the group page ----------------------------------------------------------------------
 
 
-@cacheable
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "circulation/home.html", {})
     lists = selectors.home_lists(request.user)
-    # The member's own needs and matches are under their own scope (read before anything); their groups' here.
-    depends_on(request, {group_scope(g.pk): g.stamp for g in lists.groups})
     return render(request, "circulation/home.html", {
         "groups": lists.groups,
         "open_needs": lists.open_needs, "open_needs_count": lists.open_needs_count,
@@ -66,14 +54,46 @@ def home(request):
     })
 
 
+class Board:
+    """A group's board as every member sees it. The page keeps its HTML in the template fragment cache, keyed on
+    the group's stamp (read with the membership), the language, the time zone and the query; each part is read only
+    when the fragment is made."""
+
+    def __init__(self, request, access):
+        self.request, self.group, self.stamp = request, access.group, access.stamp
+        self.query = request.GET.urlencode()
+
+    @cached_property
+    def filters(self) -> BoardFilterForm:
+        return BoardFilterForm(self.request.GET or None, categories=list(selectors.category_list()))
+
+    @cached_property
+    def chosen(self) -> dict:
+        return self.filters.filters()
+
+    @property
+    def filtered(self) -> bool:
+        return any(self.chosen.values())
+
+    @cached_property
+    def needs(self):
+        return paginate(self.request, selectors.board_needs(self.group, **self.chosen))
+
+    @cached_property
+    def offers(self):
+        return paginate(self.request, selectors.board_offers(self.group, category=self.chosen["category"]),
+                        param="offers_page")
+
+    @cached_property
+    def member_count(self) -> int:
+        return network_selectors.active_member_count(self.group)
+
+
 def _group_page(request, group_id, *, require: str):
     access = group_access(request.user, group_id, require=require)
     context = {"access": access, "group": access.group}
     if access.is_member:
-        stamps = access.stamps()
-        depends_on(request, stamps)
-        context["board"] = _board(request, access.group, stamps[group_scope(access.group.pk)])
-        context["member_count"] = context["board"]["member_count"]
+        context["board"] = Board(request, access)
         if access.is_coordinator:
             context["paused_helpers"] = selectors.paused_helpers(access.group)
     else:
@@ -83,42 +103,19 @@ def _group_page(request, group_id, *, require: str):
     return render(request, "circulation/group_detail.html", context)
 
 
-def _board(request, group, stamp: str | None = None) -> dict:
-    """The board as every member sees it (its HTML and the member count), cached per group stamp, language, time
-    zone and query string. The stamp is read first (or was, with the membership) and changes with every audited
-    change to the group's needs, offers, matches, memberships or members' names, so a member never sees an older
-    board than the data."""
-    if stamp is None:
-        stamp = scope_stamp(group_scope(group.pk))
-    query = request.GET.urlencode()
-    key = "board:" + hashlib.sha256(
-        f"{group.pk}|{stamp}|{get_language()}|{timezone.get_current_timezone_name()}|{query}".encode()).hexdigest()
-    board = cache.get(key)
-    if board is None:
-        categories = list(selectors.category_list())
-        filters = BoardFilterForm(request.GET or None, categories=categories)
-        chosen = filters.filters()
-        html = render_to_string("circulation/_board.html", {
-            "request": request, "group": group, "filters": filters, "filtered": any(chosen.values()),
-            "needs": paginate(request, selectors.board_needs(group, **chosen)),
-            "offers": paginate(request, selectors.board_offers(group, category=chosen["category"]),
-                               param="offers_page"),
-        })
-        board = {"html": mark_safe(html),  # noqa: S308 - rendered by the template engine, escaped there
-                 "member_count": network_selectors.active_member_count(group)}
-        cache.set(key, board, BOARD_CACHE_SECONDS)
-    return board
+def _member_version(request, group_id):
+    return network_selectors.member_version(request.user, group_id) if request.user.is_authenticated else None
 
 
-@cacheable
+@conditional(_member_version)
 @service_errors
 def group_detail(request, group_id):
     """Everyone sees the public description; members see the board under it."""
     return _group_page(request, group_id, require="public")
 
 
-@cacheable
 @login_required
+@conditional(_member_version)
 @service_errors
 def group_board(request, group_id):
     """The board alone: members only (404 to anyone else). The filter form submits here."""
@@ -229,21 +226,15 @@ def _need_page(request, access, *, claim_form=None, cancel_form=None, duplicate_
                                  else MatchCancelForm(auto_id=f"id_m{match.pk}_%s"))
     response = render(request, "circulation/need_detail.html", context)
     if contact is not None:
-        # Contact details: kept by no browser or proxy (the page cache replays a kept page with this header too).
+        # Contact details: kept by no browser or proxy.
         add_never_cache_headers(response)
     return response
 
 
-@cacheable
 @login_required
 @service_errors
 def need_detail(request, need_id):
-    access = need_access(request.user, need_id)
-    need = access.need  # read with its group's and network's stamps; the viewer's own scope was read before
-    if not access.sees_contact or access.is_requester:  # others' views of contact details are each recorded
-        depends_on(request, {group_scope(need.group_id): need.group_stamp,
-                             network_scope(need.group.network_id): need.network_stamp})
-    return _need_page(request, access)
+    return _need_page(request, need_access(request.user, need_id))
 
 
 @require_POST

@@ -16,19 +16,14 @@ from django.utils.translation import gettext_lazy as _
 
 def group_scope(group_id: int) -> str:
     """The audit scope of what a group's members see on its page and board: every audited change to one of its
-    needs, offers, matches or memberships, or to the name of one of its members, stamps it (`audit.services`)."""
+    needs, offers, matches or memberships, or to the name of one of its members, stamps it (`audit.services`).
+    The board's cached fragment and the ETags of the group's pages and lists are made from it
+    (`selectors.member_version`)."""
     return f"group:{group_id}"
 
 
-def network_scope(network_id: int) -> str:
-    """The scope of which groups a network has: a new group stamps it (a need's page names the other groups it can
-    be referred to)."""
-    return f"network:{network_id}"
-
-
 def user_scope(user_id: int) -> str:
-    """The scope of what a person sees as theirs wherever they are: their memberships, settings and
-    notifications, the needs they posted and the matches they are part of (`mutualaid.pagecache`)."""
+    """The scope of what a person sees as theirs on every page: their memberships, name and notifications."""
     return f"user:{user_id}"
 
 
@@ -275,8 +270,7 @@ class ApiToken(models.Model):
 
     LABEL_MAX = 80
     PREFIX_LENGTH = 6
-    # Last use is written at most this often, not on every call; the page cache answers a token's requests only
-    # while its last use is this recent, so that its use always reaches token_user in time.
+    # Last use is written at most this often, not on every call (a write on every poll would cost more than the poll).
     USE_RECORDED_EVERY = timedelta(hours=1)
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

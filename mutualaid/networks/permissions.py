@@ -14,7 +14,7 @@ from mutualaid.core.errors import NotAllowed, NotFound
 
 from mutualaid.audit.services import stamp_of
 
-from .models import Group, Membership, User, group_scope, network_scope
+from .models import Group, Membership, User
 from .selectors import group_member, membership_for
 
 
@@ -31,11 +31,11 @@ class GroupAccess:
     def is_coordinator(self) -> bool:
         return self.membership is not None and self.membership.is_coordinator
 
-    def stamps(self) -> dict[str, str | None]:
-        """The stamps of the group and its network, as read with the membership on a member's visit (None when
-        they were not read): what a cached rendering of the group's content is keyed or checked on."""
-        return {group_scope(self.group.pk): getattr(self.membership, "group_stamp", None),
-                network_scope(self.group.network_id): getattr(self.membership, "network_stamp", None)}
+    @property
+    def stamp(self) -> str:
+        """The group's stamp, as read with the membership on a member's visit ("" before any change): what the
+        board's cached fragment is keyed on."""
+        return getattr(self.membership, "group_stamp", None) or ""
 
 
 def get_group(public_id) -> Group:
@@ -53,7 +53,7 @@ def _membership_by_group_id(user: User | None, public_id) -> Membership | None:
     except ValueError:
         return None  # get_group answers 404
     return (Membership.objects.active().select_related("group__network")
-            .annotate(group_stamp=stamp_of("group", "group_id"), network_stamp=stamp_of("network", "group__network_id"))
+            .annotate(group_stamp=stamp_of("group", "group_id"))
             .filter(group__public_id=public_id, user=user).first())
 
 

@@ -6,8 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+
+from mutualaid.audit.services import stamp_of
 
 from . import signals, trustflow
 from .notices import notification_text
@@ -18,6 +21,28 @@ def membership_for(user: User | None, group: Group) -> Membership | None:
     if user is None or not user.is_authenticated:
         return None
     return Membership.objects.active().filter(group=group, user=user).first()
+
+
+def member_version(user: User, group_public_id) -> str | None:
+    """What a member's view of a group was made from, in one query: the group's stamp (every change to what its
+    members see there), the member's own stamp (their memberships, name and notifications) and their role. None when
+    they are not a member (or the id is no id): their answer is not versioned."""
+    try:
+        row = (Membership.objects.active().filter(group__public_id=group_public_id, user=user)
+               .annotate(g=stamp_of("group", "group_id"), u=stamp_of("user", "user_id"))
+               .values_list("role", "g", "u").first())
+    except (ValueError, TypeError, ValidationError):
+        return None
+    return None if row is None else ":".join(v or "" for v in row)
+
+
+def groups_version(user: User) -> str:
+    """What a person's view across their groups was made from, in one query: which groups they are in, in what
+    role, and each one's stamp, with their own stamp."""
+    rows = (Membership.objects.active().filter(user=user).order_by("group_id")
+            .annotate(g=stamp_of("group", "group_id"), u=stamp_of("user", "user_id"))
+            .values_list("group_id", "role", "g", "u"))
+    return "|".join(":".join(str(v or "") for v in row) for row in rows) or "none"
 
 
 def active_member_count(group: Group) -> int:

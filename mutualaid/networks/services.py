@@ -22,7 +22,7 @@ from mutualaid.core.validators import check_email, check_lat_lon
 
 from . import usernames
 from .models import (SUSPENSION_LAPSES_AFTER, ApiToken, Application, Group, Membership, Network, Notification,
-                     SignedInSession, Suspension, Trust, User, network_scope, user_scope)
+                     SignedInSession, Suspension, Trust, User, user_scope)
 from . import notices, signals
 from .notices import notification_text
 from .selectors import (group_coordinators, group_standings, group_threshold, membership_for, token_cutoff,
@@ -230,7 +230,7 @@ def group_create(*, actor: User, name: str, description: str = "", public_descri
             raise Conflict(_("A group with that name already exists."), field="name") from exc
         membership = Membership.objects.create(group=group, user=actor, role=Membership.Role.COORDINATOR,
                                                root=Membership.Root.FOUNDER)
-        audit_record(actor=actor, action="group.created", obj=group, scopes=[network_scope(group.network_id)],
+        audit_record(actor=actor, action="group.created", obj=group,
                      after={"is_open": is_open, "located": lat is not None})
         audit_record(actor=actor, action="membership.joined", obj=membership,
                      after={"group": str(group.public_id), "role": membership.role, "founder": True})

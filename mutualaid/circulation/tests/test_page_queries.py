@@ -1,8 +1,7 @@
 """A need's page and the signed-in home page run a fixed, known number of queries, for few rows and for many.
 
-The numbers count every query of a first visit: the session, the sign-in check with the viewer's own scope stamp
-(mutualaid.pagecache), the signed-in user (3), the unread-notification count of the navigation (1), and the page's own
-reads, listed in each test. A visit that finds the page kept runs one query (test_page_cache.py).
+The numbers count every query of a visit: the session and the signed-in user (2), the unread-notification count of
+the navigation (1), and the page's own reads, listed in each test. Every visit makes its page: nothing is kept.
 """
 from __future__ import annotations
 
@@ -15,7 +14,7 @@ from mutualaid.networks import services as networks
 
 pytestmark = pytest.mark.django_db
 
-REQUEST = 4  # session, sign-in check and own scope stamp, user, unread notifications
+REQUEST = 3  # session, user, unread notifications
 
 
 def get(client, user, path, django_assert_num_queries, queries):
