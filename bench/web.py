@@ -300,7 +300,7 @@ PAGES = [  # (name in the table, wrk page)
 ]
 
 
-def in_process(people: list[dict], rounds: int, profile: str) -> list[str]:
+def in_process(people: list[dict], rounds: int, profile: str, only: list[str]) -> list[str]:
     """Each page through Django's test client for each member in turn: the time in the process and the queries."""
     import cProfile
     import pstats
@@ -320,7 +320,7 @@ def in_process(people: list[dict], rounds: int, profile: str) -> list[str]:
     client.get("/login/")  # the CSRF cookie of a first page, as a browser holds it
     lines = ["| page | median ms | p95 ms | queries (median) |", "|---|---:|---:|---:|"]
     for name, kind in PAGES:
-        if kind == "mix":
+        if kind == "mix" or (only and kind not in only and kind != "healthz"):
             continue
         times, queries = [], []
         for person in people * rounds:
@@ -361,12 +361,16 @@ def main(argv: list[str] | None = None) -> int:
                         "mix; default: all)")
     parser.add_argument("--in-process", action="store_true", help="time the pages in this process, no server")
     parser.add_argument("--profile", default="", help="with --in-process: print a profile of this page")
+    parser.add_argument("--city", type=Path, default=None, help="SQLite only: keep the built data set in this "
+                        "file, and use it instead of building when it exists (to measure again after a change)")
     args = parser.parse_args(argv)
     if not args.in_process and shutil.which("wrk") is None:
         print("wrk is needed: apt-get install -y wrk", file=sys.stderr)
         return 2
 
     var_dir = Path(tempfile.mkdtemp(prefix="mutualaid-web-"))
+    # One key for every run: the sessions of a data set kept with --city are signed with it.
+    os.environ["SECRET_KEY"] = "bench-web: not a secret, this data set is thrown away after the run"
     db = ScratchDatabase(os.environ.get("DATABASE_URL"), var_dir, prefix="webbench")
     server = None
     try:
@@ -374,17 +378,26 @@ def main(argv: list[str] | None = None) -> int:
         from django.db import connections
 
         started = time.monotonic()
-        prepare_database()
-        people = build_city(random.Random(7))["people"]
-        analyse()
+        saved = args.city if args.city and db.engine == "sqlite" else None
+        if saved and saved.exists():
+            shutil.copy(saved, db.url.removeprefix("sqlite:///"))
+            people = json.loads(saved.with_suffix(".json").read_text())
+            prepare_database()  # migrations added since it was saved
+        else:
+            prepare_database()
+            people = build_city(random.Random(7))["people"]
+            analyse()
         connections.close_all()
+        if saved and not saved.exists():
+            shutil.copy(db.url.removeprefix("sqlite:///"), saved)
+            saved.with_suffix(".json").write_text(json.dumps(people))
         built = time.monotonic() - started
         engine = "PostgreSQL" if db.engine == "postgresql" else "SQLite"
         print(f"engine: {engine}; data set built in {built:.0f} s", flush=True)
         if args.in_process:
             from django.conf import settings
             settings.ALLOWED_HOSTS = ["*"]
-            lines = in_process(people, 2, args.profile)
+            lines = in_process(people, 2, args.profile, args.only.split(",") if args.only else [])
             print("\n".join(lines))
             return 0
         port = free_port()

@@ -46,7 +46,7 @@ def demo(argv: list[str]) -> int:
     parser.add_argument("--if-empty", action="store_true", help="do nothing (but print the log-ins) if data exists")
     args = parser.parse_args(argv)
     _django_setup()
-    from mutualaid import demo as demo_data
+    from mutualaid.front import demo as demo_data
 
     loaded = demo_data.load(if_empty=args.if_empty)
     print("Demo network loaded." if loaded else "Data already present: demo not loaded again.")

@@ -92,7 +92,7 @@ INSTALLED_APPS = [
     "mutualaid.networks",
     "mutualaid.circulation",
     "mutualaid.backups",
-    "mutualaid.accounts",
+    "mutualaid.front",
     "django_q",  # the worker's schedules and queue, in the database (mutualaid.core.periodic)
 ]
 

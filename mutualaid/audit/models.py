@@ -67,9 +67,9 @@ class AuditHead(models.Model):
 
 
 class ScopeStamp(models.Model):
-    """The last audited change to a scope ("group:<pk>", say): a fresh random token written in the transaction of
-    every audited change that names the scope. Readers key cached renderings on it, so a cache is never older than
-    the data it was made from, whichever process made it (`audit.services.scope_stamp`)."""
+    """The last audited change to a scope ("<kind>:<pk>", as an app names it): a fresh random token written in the
+    transaction of every audited change that names the scope. Readers key cached renderings on it, so a cache is
+    never older than the data it was made from, whichever process made it (`audit.services.scope_stamp`)."""
 
     scope = models.CharField(max_length=64, primary_key=True)
     token = models.CharField(max_length=32)

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from django.db import transaction
-from django.db.models import CharField, OuterRef, Subquery, Value
-from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from .models import AuditEntry, AuditHead, ScopeStamp
@@ -52,7 +50,7 @@ def audited_atomic() -> Iterator[None]:
     """`transaction.atomic` for a service. Its audit entries are appended together just before the outermost such
     block commits, so the chain's head row is always the LAST lock a write takes: no lock-order deadlock between a
     service that locks domain rows after auditing and one that locks them before, and the head, which every writer
-    needs, is held for the shortest time. Entries of an inner block that fails are dropped with its savepoint."""
+    takes, is held for the shortest time. Entries of an inner block that fails are dropped with its savepoint."""
     outermost = _pending.depth == 0
     mark = len(_pending.entries)
     with transaction.atomic():
@@ -82,7 +80,7 @@ def audit_record(*, actor: Any, action: str, obj: Any = None, object_type: str =
     callers record that contact details changed, never what they are.
 
     The change also stamps its scopes (`scope_stamp`): those given, and those the object names with an
-    `audit_scopes()` method (a need names its group's board, say).
+    `audit_scopes()` method.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must be called inside transaction.atomic")
@@ -122,13 +120,6 @@ def scope_stamp(scope: str) -> str:
         cursor.execute(f"SELECT token FROM {ScopeStamp._meta.db_table} WHERE scope = %s", [scope])  # noqa: S608
         row = cursor.fetchone()
     return row[0] if row else ""
-
-
-def stamp_of(prefix: str, ref: str) -> Subquery:
-    """The stamp of each row's scope "<prefix>:<the row's `ref`>" ("group", "group_id", say), as an annotation: read
-    in the same query as the row, so that no change can commit between the two (NULL before any)."""
-    scope = Concat(Value(f"{prefix}:"), Cast(OuterRef(ref), CharField()), output_field=CharField())
-    return Subquery(ScopeStamp.objects.filter(scope=scope).values("token")[:1], output_field=CharField())
 
 
 def _append(records: list[dict[str, Any]]) -> list[AuditEntry]:

@@ -14,7 +14,7 @@ from mutualaid.networks.models import User
 from mutualaid.networks.permissions import GroupAccess, group_access
 
 from .models import Match, Need, Offer
-from .selectors import can_see_contact, claim_hold, match_detail, need_detail
+from .selectors import claim_hold, match_detail, need_detail
 
 
 def _uuid_or_404(value, message: str) -> uuid.UUID:
@@ -60,6 +60,18 @@ def claim_refusal(user: User, need: Need) -> str | None:
     return None
 
 
+def can_see_contact(user: User | None, need: Need, *, is_coordinator: bool, matches: list[Match]) -> bool:
+    """Who sees a need's contact details: its group's coordinators, its requester (or whoever entered it for
+    someone without an account), and a helper whose claim on it is confirmed (`matches`: the need's matches)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if is_coordinator or (need.requester_id is not None and need.requester_id == user.pk):
+        return True
+    if need.requester_id is None and need.created_by_id == user.pk:
+        return True
+    return any(m.helper_id == user.pk and m.status == Match.Status.CONFIRMED for m in matches)
+
+
 @dataclass
 class NeedAccess:
     need: Need
@@ -90,7 +102,8 @@ def need_access(user: User | None, public_id) -> NeedAccess:
         access = group_access(user, need.group, require="public" if is_requester else "member")
     except NotFound:
         raise NotFound(_("No such need.")) from None
-    sees = can_see_contact(user, need, is_coordinator=access.is_coordinator)
+    # need_detail read the matches with the need (one query for every need page), so this reads nothing more
+    sees = can_see_contact(user, need, is_coordinator=access.is_coordinator, matches=list(need.matches.all()))
     return NeedAccess(need, access, sees, is_requester, user)
 
 

@@ -104,18 +104,6 @@ def user_needs(user: User) -> QuerySet[Need]:
         "group", "category").order_by("-created_at")
 
 
-def can_see_contact(user: User | None, need: Need, *, is_coordinator: bool) -> bool:
-    if user is None or not user.is_authenticated:
-        return False
-    if is_coordinator or (need.requester_id is not None and need.requester_id == user.pk):
-        return True
-    if need.requester_id is None and need.created_by_id == user.pk:
-        return True
-    if "matches" in getattr(need, "_prefetched_objects_cache", {}):  # need_detail read them: no query
-        return any(m.helper_id == user.pk and m.status == Match.Status.CONFIRMED for m in need.matches.all())
-    return need.matches.filter(helper=user, status=Match.Status.CONFIRMED).exists()
-
-
 def claim_hold(user: User, group_id: int) -> tuple[bool, bool]:
     """(suspended in the group now, claims paused there): in one query, for every claim and need page."""
     in_force = Suspension.objects.filter(group_id=group_id, user=user, ended_at__isnull=True).filter(

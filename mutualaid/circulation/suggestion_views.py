@@ -13,7 +13,7 @@ from mutualaid.core.errors import NotAllowed, NotFound
 from mutualaid.networks.models import Group, Membership
 from mutualaid.networks.permissions import group_access
 from mutualaid.networks.selectors import user_groups
-from mutualaid.networks.views import service_errors
+from mutualaid.core.web import service_errors
 
 from . import suggestion_selectors as selectors
 from . import suggestion_services as services

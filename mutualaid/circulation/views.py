@@ -1,7 +1,7 @@
-"""Web pages for the core loop: the home page, a group's page and board, needs, offers and matches.
+"""Web pages for the core loop: needs, offers and matches (the home page and a group's page, which show them
+beside other apps' parts, are the front's).
 
 Thin views: parse the form, check access with the helpers in `permissions.py`, call one service, render or redirect.
-A group's page lives here (not in networks) because its board shows needs and offers.
 """
 from __future__ import annotations
 
@@ -10,117 +10,20 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mutualaid.core.conditional import conditional
 from mutualaid.core.errors import InvalidInput
 from mutualaid.networks import selectors as network_selectors
 from mutualaid.networks import services as networks_services
 from mutualaid.networks.permissions import group_access, member_access
-from mutualaid.networks.views import not_found, paginate, service_errors
+from mutualaid.core.web import not_found, paginate, service_errors
 
 from . import selectors, services
 from .forms import (BoardFilterForm, ClaimForm, DuplicateForm, MatchCancelForm, NeedCancelForm, NeedForm, OfferForm,
                     ReferForm)
 from .models import Match, Need, Offer
 from .permissions import claim_refusal, match_access, need_access, offer_access
-
-# --- Leaving a group (circulation hands back claims and offers through networks' member_leaving hook) --
-
-
-@require_POST
-@login_required
-@service_errors
-def group_leave(request, group_id):
-    group = group_access(request.user, group_id, require="member").group
-    networks_services.group_leave(actor=request.user, group=group)
-    messages.success(request, _("You left %(group)s. You are welcome back any time.") % {"group": group.name})
-    return redirect("group_list")
-
-
-# --- Home and the group page ----------------------------------------------------------------------
-
-
-def home(request):
-    if not request.user.is_authenticated:
-        return render(request, "circulation/home.html", {})
-    lists = selectors.home_lists(request.user)
-    return render(request, "circulation/home.html", {
-        "groups": lists.groups,
-        "open_needs": lists.open_needs, "open_needs_count": lists.open_needs_count,
-        "live_matches": lists.live_matches, "live_matches_count": lists.live_matches_count,
-    })
-
-
-class Board:
-    """A group's board as every member sees it. The page keeps its HTML in the template fragment cache, keyed on
-    the group's stamp (read with the membership), the language, the time zone and the query; each part is read only
-    when the fragment is made."""
-
-    def __init__(self, request, access):
-        self.request, self.group, self.stamp = request, access.group, access.stamp
-        self.query = request.GET.urlencode()
-
-    @cached_property
-    def filters(self) -> BoardFilterForm:
-        return BoardFilterForm(self.request.GET or None, categories=list(selectors.category_list()))
-
-    @cached_property
-    def chosen(self) -> dict:
-        return self.filters.filters()
-
-    @property
-    def filtered(self) -> bool:
-        return any(self.chosen.values())
-
-    @cached_property
-    def needs(self):
-        return paginate(self.request, selectors.board_needs(self.group, **self.chosen))
-
-    @cached_property
-    def offers(self):
-        return paginate(self.request, selectors.board_offers(self.group, category=self.chosen["category"]),
-                        param="offers_page")
-
-    @cached_property
-    def member_count(self) -> int:
-        return network_selectors.active_member_count(self.group)
-
-
-def _group_page(request, group_id, *, require: str):
-    access = group_access(request.user, group_id, require=require)
-    context = {"access": access, "group": access.group}
-    if access.is_member:
-        context["board"] = Board(request, access)
-        if access.is_coordinator:
-            context["paused_helpers"] = selectors.paused_helpers(access.group)
-    else:
-        context["member_count"] = network_selectors.active_member_count(access.group)
-        context["application"] = (network_selectors.user_application(request.user, access.group)
-                                  if request.user.is_authenticated else None)
-    return render(request, "circulation/group_detail.html", context)
-
-
-def _member_version(request, group_id):
-    return network_selectors.member_version(request.user, group_id) if request.user.is_authenticated else None
-
-
-@conditional(_member_version)
-@service_errors
-def group_detail(request, group_id):
-    """Everyone sees the public description; members see the board under it."""
-    return _group_page(request, group_id, require="public")
-
-
-@login_required
-@conditional(_member_version)
-@service_errors
-def group_board(request, group_id):
-    """The board alone: members only (404 to anyone else). The filter form submits here."""
-    return _group_page(request, group_id, require="member")
-
 
 # --- Posting needs and offers ---------------------------------------------------------------------
 

@@ -2,8 +2,7 @@
 arguments, how often), and the worker runs every one of them from this registry on django-q2, whose schedules and
 queue live in the database (no extra server, SQLite or PostgreSQL alike).
 
-    periodic("circulation.needs_expire", "mutualaid.circulation.services.needs_expire_overdue", minutes=5,
-             says="expired {} need(s)")
+    periodic("lending.remind", "mutualaid.lending.services.loans_remind", minutes=60, says="reminded {} borrower(s)")
 
 `mutualaid worker` writes the schedules and runs django-q2's cluster; `mutualaid worker --once` runs each job once,
 in order, for cron or a test.

@@ -58,7 +58,7 @@ def check_email(value: Any, *, field: str = "email") -> str:
 
 
 def in_zone(moment: datetime | None, zone_name: str) -> datetime | None:
-    """A time given without a UTC offset is read in the zone (a group's: as a phone's date picker means it); an
+    """A time given without a UTC offset is read in the zone (a place's own: as a phone's date picker means it); an
     unknown zone reads as UTC."""
     if moment is None or timezone.is_aware(moment):
         return moment

@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 def group_scope(group_id: int) -> str:
-    """The audit scope of what a group's members see on its page and board: every audited change to one of its
-    needs, offers, matches or memberships, or to the name of one of its members, stamps it (`audit.services`).
-    The board's cached fragment and the ETags of the group's pages and lists are made from it
+    """The audit scope of what a group's members see on its pages: every audited change to its memberships, to the
+    name of one of its members, or to any app's row that names this scope (`audit_scopes()`), stamps it
+    (`audit.services`). The cached fragments and the ETags of the group's pages and lists are made from it
     (`selectors.member_version`)."""
     return f"group:{group_id}"
 
@@ -67,8 +67,8 @@ class User(AbstractUser):
         return [user_scope(self.pk)]
 
     def group_scopes(self) -> list[str]:
-        """A member's name shows on the boards of the groups they belong or belonged to: a change of name stamps
-        these scopes (not every change to the user: reading notifications changes no board)."""
+        """A member's name shows on the pages of the groups they belong or belonged to: a change of name stamps
+        these scopes (not every change to the user: reading notifications changes no group's page)."""
         return [group_scope(g) for g in self.memberships.values_list("group_id", flat=True).distinct()]
 
 
@@ -190,7 +190,8 @@ SUSPENSION_LAPSES_AFTER = timedelta(days=7)  # unless a second coordinator confi
 
 class Suspension(models.Model):
     """A coordinator acted on a safety concern: while in force the person holds no standing in the group (no
-    coordinator role, no trust that counts, no claims, so no contact details). It lapses after seven days unless a
+    coordinator role, no trust that counts, nothing that standing allows in the other apps). It lapses after seven
+    days unless a
     second coordinator confirms it; a confirmed one stays until lifted (a group decision, later)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

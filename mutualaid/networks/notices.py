@@ -1,9 +1,9 @@
 """Notification kinds: each app declares the kinds it sends, with their texts, in its own `notices.py` (imported by
 its AppConfig.ready), and networks stores and delivers them without knowing any app's kinds.
 
-    HELPER_CAME = notice_kind("helper_came", label=_("A helper came"), text=_("%(helper)s came for “%(need)s”."),
-                              names=("helper",))
-    notify(user=..., kind=HELPER_CAME, params={"helper": ..., "need": ...}, url=...)
+    SESSION_MOVED = notice_kind("session_moved", label=_("A session moved"),
+                                text=_("%(host)s moved “%(session)s”."), names=("host",))
+    notify(user=..., kind=SESSION_MOVED, params={"host": ..., "session": ...}, url=...)
 
 `text` is a %-format of the params, translated when shown (in the reader's language: the page's, or the e-mail
 recipient's); `label` is said when the params do not fit the text (a kind from an older release). `names` are the

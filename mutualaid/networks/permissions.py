@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
+from mutualaid.audit.services import scope_stamp
 from mutualaid.core.errors import NotAllowed, NotFound
 
-from mutualaid.audit.services import stamp_of
-
-from .models import Group, Membership, User
+from .models import Group, Membership, User, group_scope
 from .selectors import group_member, membership_for
 
 
@@ -31,11 +31,11 @@ class GroupAccess:
     def is_coordinator(self) -> bool:
         return self.membership is not None and self.membership.is_coordinator
 
-    @property
+    @cached_property
     def stamp(self) -> str:
-        """The group's stamp, as read with the membership on a member's visit ("" before any change): what the
-        board's cached fragment is keyed on."""
-        return getattr(self.membership, "group_stamp", None) or ""
+        """The group's stamp ("" before any change), read when first asked for, before the data it keys: what the
+        group page's cached fragments are keyed on."""
+        return scope_stamp(group_scope(self.group.pk))
 
 
 def get_group(public_id) -> Group:
@@ -52,9 +52,9 @@ def _membership_by_group_id(user: User | None, public_id) -> Membership | None:
         public_id = uuid.UUID(str(public_id))
     except ValueError:
         return None  # get_group answers 404
-    return (Membership.objects.active().select_related("group__network")
-            .annotate(group_stamp=stamp_of("group", "group_id"))
-            .filter(group__public_id=public_id, user=user).first())
+    # At most one active membership per person and group (a constraint): no ORDER BY needed for the first.
+    return next(iter(Membership.objects.active().select_related("group__network")
+                     .filter(group__public_id=public_id, user=user)[:1]), None)
 
 
 def group_access(user: User | None, group_or_id, *, require: str = "public") -> GroupAccess:

@@ -286,7 +286,7 @@ def _lock_roles(group: Group) -> None:
     Locked: a role depends on trust counts, the member count (the default threshold) and the other coordinators
     (the last one is never demoted); reading those and writing the role must not interleave with another change in
     the same group. Taking it first gives one lock order (group, memberships, trust, audit head): no deadlock.
-    FOR NO KEY UPDATE, so that rows referring to the group (needs, offers, joins) can still be inserted meanwhile.
+    FOR NO KEY UPDATE, so that rows referring to the group (other apps' rows, joins) can still be inserted meanwhile.
     """
     Group.objects.select_for_update(no_key=True).filter(pk=group.pk).first()
 

@@ -2,8 +2,7 @@ from django.urls import path
 
 from . import views
 
-# The home page ("/") and a group's own page ("/groups/<uuid>/", with its board) live in circulation.urls: they
-# show needs and offers, which this app does not know about.
+# The home page ("/") and a group's own page ("/groups/<uuid>/") are the front's: they show other apps' parts.
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("login/", views.LoginView.as_view(), name="login"),

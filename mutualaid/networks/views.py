@@ -1,76 +1,28 @@
 """Web pages for accounts, groups, membership, trust, applications and notifications.
 
 Views stay thin: parse the form, check access with `permissions.group_access`, call one service, render. Every
-successful POST redirects (post/redirect/get) with a message. The helpers at the top turn a service's refusal into
-what a browser should see; `mutualaid.circulation.views` uses them too.
+successful POST redirects (post/redirect/get) with a message; `mutualaid.core.web.service_errors` turns a service's
+refusal into what a browser should see.
 """
 from __future__ import annotations
 
-from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mutualaid.audit.selectors import current_checkpoint
-from mutualaid.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from mutualaid.core.errors import Conflict, InvalidInput, NotFound
+from mutualaid.core.web import not_found, paginate, service_errors
 
 from . import selectors, services, throttle
 from .forms import ApplicationForm, DecisionForm, GroupForm, SettingsForm, SignupForm, TrustForm
 from .permissions import group_access, member_access
-
-# --- Shared helpers (also used by circulation.views) ----------------------------------------------
-
-
-def not_found(request, message: str = ""):
-    return render(request, "404.html", {"exception": message}, status=404)
-
-
-def forbidden(request, message: str = ""):
-    return render(request, "403.html", {"exception": message}, status=403)
-
-
-def safe_next(request, default: str) -> str:
-    """Where to go back to: a same-site `next` field, then the referring page, then `default`."""
-    for candidate in (request.POST.get("next"), request.GET.get("next"), request.META.get("HTTP_REFERER")):
-        if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                         require_https=request.is_secure()):
-            return candidate
-    return default
-
-
-def service_errors(view):
-    """NotFound -> the 404 page; NotAllowed -> the 403 page with its message; Conflict (and an InvalidInput no form
-    caught) -> the message on the page we came from."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            return not_found(request, exc.message)
-        except NotAllowed as exc:
-            return forbidden(request, exc.message)
-        except (Conflict, InvalidInput) as exc:
-            messages.error(request, exc.message)
-            return redirect(safe_next(request, reverse("home")))
-
-    return wrapped
-
-
-def paginate(request, items, *, param: str = "page"):
-    """A page of `items` (settings.MUTUALAID_PAGE_SIZE a page): one COUNT and one sliced query."""
-    return Paginator(items, settings.MUTUALAID_PAGE_SIZE).get_page(request.GET.get(param))
-
 
 # --- Accounts -------------------------------------------------------------------------------------
 

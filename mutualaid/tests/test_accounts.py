@@ -7,7 +7,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from mutualaid.accounts import services as accounts
+from mutualaid.front import services as accounts
 from mutualaid.audit.models import AuditEntry
 from mutualaid.audit.services import verify_chain
 from mutualaid.backups.tests.helpers import snapshot

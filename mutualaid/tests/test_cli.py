@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mutualaid import demo
+from mutualaid.front import demo
 from mutualaid.audit.services import verify_chain
 from mutualaid.circulation.models import Match, Need, Offer
 from mutualaid.networks.models import Group, Membership, Trust, User

@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
-from mutualaid.accounts import loadcheck as account_checks
+from mutualaid.front import loadcheck as account_checks
 from mutualaid.audit import loadcheck as audit_checks
 from mutualaid.circulation import loadcheck as circulation_checks
 from mutualaid.circulation import services as circulation

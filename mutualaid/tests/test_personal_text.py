@@ -14,8 +14,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from mutualaid import demo
-from mutualaid.accounts import services as accounts
+from mutualaid.front import demo
+from mutualaid.front import services as accounts
 from mutualaid.audit.models import AuditEntry
 from mutualaid.circulation import services as circulation
 from mutualaid.circulation.models import Match, Need, NeedContact, Offer

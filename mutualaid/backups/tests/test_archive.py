@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from mutualaid import demo
+from mutualaid.front import demo
 from mutualaid.audit.models import AuditEntry
 from mutualaid.audit.services import verify_chain
 from mutualaid.backups import archive

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from mutualaid.accounts import services as accounts
+from mutualaid.front import services as accounts
 from mutualaid.audit.models import ScopeStamp
 from mutualaid.audit.services import audited_atomic, scope_stamp
 from mutualaid.circulation import services

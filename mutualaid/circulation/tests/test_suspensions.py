@@ -104,7 +104,7 @@ def test_suspend_and_confirm_on_the_web_and_the_api(client: Client, group, owner
 
 def test_the_reason_is_never_in_the_audit_chain_and_goes_with_the_account(group, owner, member):
     from mutualaid.audit.models import AuditEntry
-    from mutualaid.accounts.services import account_delete
+    from mutualaid.front.services import account_delete
 
     services.member_suspend(actor=owner, group=group, user=member, reason="Secret concern 42")
     assert not [e for e in AuditEntry.objects.all() if "Secret concern 42" in str(e.after) + str(e.before)]

@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
-from mutualaid.accounts import services as accounts
+from mutualaid.front import services as accounts
 from mutualaid.audit.models import AuditEntry
 from mutualaid.circulation import services as circulation
 from mutualaid.networks import services as networks

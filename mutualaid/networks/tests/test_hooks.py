@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mutualaid.accounts import services as accounts
+from mutualaid.front import services as accounts
 from mutualaid.audit.models import AuditEntry
 from mutualaid.core.errors import Conflict
 from mutualaid.networks import services, signals

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
-from mutualaid.accounts import services as accounts
+from mutualaid.front import services as accounts
 from mutualaid.networks import notices, services
 from mutualaid.networks.models import Notification
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.test import Client
 
-from mutualaid import demo
+from mutualaid.front import demo
 from mutualaid.circulation.models import Need
 from mutualaid.networks.models import Group, User
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from mutualaid.accounts import services as accounts
+from mutualaid.front import services as accounts
 from mutualaid.audit.models import AuditEntry
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import ApiToken, Notification, User

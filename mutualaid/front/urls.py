@@ -1,9 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from .views import account as views
+from .views import pages
 
 urlpatterns = [
+    path("", pages.home, name="home"),
+    path("groups/<uuid:group_id>/", pages.group_detail, name="group_detail"),
+    path("groups/<uuid:group_id>/board/", pages.group_board, name="group_board"),
+    path("groups/<uuid:group_id>/leave/", pages.group_leave, name="group_leave"),
     path("account/data/", views.account_export, name="account_export"),
     path("account/delete/", views.account_delete, name="account_delete"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),

@@ -21,19 +21,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from mutualaid.core.errors import NotAllowed, NotFound
+from mutualaid.core.web import as_download
 from mutualaid.networks import selectors as networks_selectors
 from mutualaid.networks import services as networks_services
 
-from . import services as accounts
-from .forms import AccountDeleteForm, PasswordChange, PasswordReset
-
-
-def as_download(response: HttpResponse, filename: str) -> HttpResponse:
-    """A file to save, never a page: an attachment, its type never sniffed, kept by no browser or proxy."""
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    add_never_cache_headers(response)
-    return response
+from .. import services as accounts
+from ..forms import AccountDeleteForm, PasswordChange, PasswordReset
 
 
 @require_GET

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from mutualaid.accounts import services as accounts
+from . import services as accounts
 from mutualaid.circulation import services as circulation
 from mutualaid.circulation.models import Need
 from mutualaid.networks import services as networks

@@ -11,12 +11,12 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from mutualaid.core.web import as_download
 from mutualaid.networks import selectors as networks_selectors
 from mutualaid.networks import services as networks_services
 from mutualaid.networks.schemas import InputSchema, errors
 
 from . import services
-from .views import as_download
 
 router = Router(tags=["account"])
 
