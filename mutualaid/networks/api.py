@@ -38,7 +38,7 @@ class OptionalBearer(HttpBearer):
         return super().__call__(request)
 
     def authenticate(self, request, token):
-        user = services.token_user(token)
+        user = selectors.token_user(token)
         if user is not None:
             request.user = user
         return user

@@ -1,6 +1,7 @@
 """Networks, local groups, membership, trust and the roles it earns, applications and notifications."""
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import timedelta
 
@@ -291,6 +292,11 @@ class ApiToken(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "last_used_at"], name="apitoken_user_used")]
+
+    @staticmethod
+    def hash_of(key: str) -> str:
+        """What is stored of a key: its SHA-256."""
+        return hashlib.sha256(key.encode()).hexdigest()
 
     @property
     def expires_at(self):

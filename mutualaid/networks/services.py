@@ -1,7 +1,6 @@
 """Every write to networks, groups, membership, trust, applications and notifications."""
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 import secrets
 from zoneinfo import available_timezones
@@ -83,10 +82,6 @@ def user_update_settings(*, actor: User, language: str) -> User:
     return actor
 
 
-def _hash_token(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 def user_remember_browser_language(*, user: User, language: str) -> None:
     """Remember the language of the browser a member logs in with, for the e-mails of members who follow their
     browser (an explicit language setting wins). Writes only when it changed."""
@@ -109,28 +104,10 @@ def token_create(*, actor: User, label: str = "") -> str:
                            field="label")
     key = secrets.token_urlsafe(32)
     with audited_atomic():
-        token = ApiToken.objects.create(user=actor, key_hash=_hash_token(key), key_prefix=key[:ApiToken.PREFIX_LENGTH],
-                                        label=label)
+        token = ApiToken.objects.create(user=actor, key_hash=ApiToken.hash_of(key),
+                                        key_prefix=key[:ApiToken.PREFIX_LENGTH], label=label)
         audit_record(actor=actor, action="token.created", obj=token)
     return key
-
-
-def token_user(key: str) -> User | None:
-    """The active user the API token belongs to, or None if it is unknown or expired: one query on the token's
-    unique hash, every API call, and a write of its last use at most once an hour. The token is kept on the user
-    as `current_token`, so that a client can tell which of its tokens it is using."""
-    tokens = working_tokens().select_related("user").filter(key_hash=_hash_token(key), user__is_active=True)
-    token = next(iter(tokens[:1]), None)
-    if token is None:
-        return None
-    now = timezone.now()
-    if token.last_used_at < now - ApiToken.USE_RECORDED_EVERY:
-        # When it was last used is not a change anyone made: not audited, like Django's own last_login.
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
-    user = token.user
-    user.current_token = token
-    return user
 
 
 def token_revoke(*, actor: User, token_id) -> None:

@@ -208,7 +208,7 @@ def group_members(request, group_id):
     return render(request, "networks/group_members.html", {
         "access": access, "group": access.group,
         "members": selectors.group_members(access.group, viewer=request.user),
-        "threshold": services.group_threshold(access.group),
+        "threshold": selectors.group_threshold(access.group),
         "audit_checkpoint": current_checkpoint() if access.is_coordinator else None,
         "suspensions": selectors.group_suspensions(access.group) if access.is_coordinator else [],
     })
