@@ -9,9 +9,11 @@ from ninja import Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
 from mutualaid.core.errors import InvalidInput, NotFound
+from mutualaid.core.limits import schema_text
 from mutualaid.core.validators import in_zone
 from mutualaid.networks import selectors as network_selectors
 from mutualaid.networks import services as networks_services
+from mutualaid.networks.models import Suspension
 from mutualaid.networks.permissions import group_access, member_access
 from mutualaid.networks.schemas import InputSchema, errors
 from mutualaid.networks.selectors import user_groups
@@ -158,7 +160,7 @@ def resume_claims(request, group_id: UUID, user_id: UUID):
 
 
 class SuspendIn(InputSchema):
-    reason: str
+    reason: str = schema_text(Suspension, "reason")
 
 
 @router.post("/groups/{group_id}/members/{user_id}/suspend",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from mutualaid.audit.services import audit_record, audited_atomic, stamp_scopes
 from mutualaid.core.errors import Conflict, InvalidInput, NotAllowed
+from mutualaid.core.limits import max_length
 from mutualaid.core.validators import check_email, check_lat_lon, check_quantity, check_text, in_zone
 from mutualaid.networks import selectors as network_selectors
 from mutualaid.networks.models import Group, Membership, Notification, Suspension, User, user_scope
@@ -27,7 +28,6 @@ from .models import (DEFAULT_CATEGORIES, URGENCY_RANK, Category, ClaimBlock, Con
 from .permissions import claim_refusal, confirm_refusal
 
 CONTACT_FIELDS = ("name", "phone", "email", "address", "preferred_language", "notes")
-CONTACT_LIMITS = {"name": 120, "phone": 40, "email": 254, "address": 300, "preferred_language": 40, "notes": 2000}
 
 
 def categories_ensure_defaults() -> int:
@@ -65,7 +65,7 @@ def _clean_contact(contact: dict[str, Any] | None) -> dict[str, str]:
         raise InvalidInput(_("Unknown contact field: %(f)s") % {"f": ", ".join(sorted(unknown))}, field="contact")
     clean = {}
     for key in CONTACT_FIELDS:
-        clean[key] = check_text(str(contact.get(key) or ""), field=f"contact.{key}", limit=CONTACT_LIMITS[key])
+        clean[key] = check_text(str(contact.get(key) or ""), field=f"contact.{key}", limit=max_length(NeedContact, key))
     if clean["email"]:
         check_email(clean["email"], field="contact.email")
     return clean
@@ -102,9 +102,9 @@ def need_create(*, actor: User, group: Group, title: str, category: str, quantit
     access = group_access(actor, group, require="member")
     if on_behalf and not access.is_coordinator:
         raise NotAllowed(_("Only coordinators can post a need on someone's behalf."))
-    title = check_text(title, field="title", limit=140, required=True)
-    description = check_text(description, field="description", limit=5000)
-    location_name = check_text(location_name, field="location_name", limit=120)
+    title = check_text(title, field="title", limit=max_length(Need, "title"), required=True)
+    description = check_text(description, field="description", limit=max_length(Need, "description"))
+    location_name = check_text(location_name, field="location_name", limit=max_length(Need, "location_name"))
     category_obj = _category(category)
     quantity = check_quantity(quantity)
     if urgency not in Urgency.values:
@@ -160,7 +160,8 @@ def need_cancel(*, actor: User, need: Need, reason: str = "") -> Need:
     if not (access.is_coordinator or (need.requester_id and need.requester_id == actor.pk)
             or (need.requester_id is None and need.created_by_id == actor.pk)):
         raise NotAllowed(_("Only the requester or a coordinator can cancel this need."))
-    reason = check_text(reason, field="reason", limit=500) or _("The need was withdrawn.")
+    reason = (check_text(reason, field="reason", limit=max_length(Match, "cancel_reason"))
+              or _("The need was withdrawn."))
     with audited_atomic():
         need = _lock_need(need)
         if need.status in Need.CLOSED:
@@ -264,13 +265,13 @@ def offer_create(*, actor: User, group: Group, title: str, category: str, quanti
                  location_name: str = "", lat: float | None = None, lon: float | None = None,
                  max_distance_km: float | None = None) -> Offer:
     group_access(actor, group, require="member")
-    title = check_text(title, field="title", limit=140, required=True)
-    description = check_text(description, field="description", limit=5000)
-    location_name = check_text(location_name, field="location_name", limit=120)
+    title = check_text(title, field="title", limit=max_length(Offer, "title"), required=True)
+    description = check_text(description, field="description", limit=max_length(Offer, "description"))
+    location_name = check_text(location_name, field="location_name", limit=max_length(Offer, "location_name"))
     category_obj = _category(category)
     quantity = check_quantity(quantity)
     check_lat_lon(lat, lon)
-    if max_distance_km is not None and not 0 <= max_distance_km <= 20000:
+    if max_distance_km is not None and not 0 <= max_distance_km <= Offer.MAX_DISTANCE_KM:
         raise InvalidInput(_("The distance must be between 0 and 20000 km."), field="max_distance_km")
     available_from = in_zone(available_from, group.timezone)
     available_until = in_zone(available_until, group.timezone)
@@ -523,7 +524,7 @@ def match_cancel(*, actor: User, match: Match, reason: str) -> Match:
     is_requester, is_helper, is_coordinator = _match_parties(actor, match)
     if not (is_requester or is_helper or is_coordinator):
         raise NotAllowed(_("Only the helper, the requester or a coordinator can cancel this match."))
-    reason = check_text(reason, field="reason", limit=500, required=True)
+    reason = check_text(reason, field="reason", limit=max_length(Match, "cancel_reason"), required=True)
     with audited_atomic():
         need = _lock_need(match.need)
         match = Match.objects.select_for_update().get(pk=match.pk)

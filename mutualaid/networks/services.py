@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from mutualaid.audit.selectors import current_checkpoint
 from mutualaid.audit.services import audit_record, audited_atomic, stamp_scopes
 from mutualaid.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from mutualaid.core.validators import check_email, check_lat_lon
+from mutualaid.core.limits import max_length
+from mutualaid.core.validators import check_email, check_lat_lon, check_text
 
 from . import usernames
 from .models import (SUSPENSION_LAPSES_AFTER, ApiToken, Application, Group, Membership, Network, Notification,
@@ -34,7 +35,7 @@ def user_register(*, username: str, password: str, email: str = "", language: st
     username = usernames.normalise(username)
     if not username:
         raise InvalidInput(_("Choose a user name."), field="username")
-    if len(username) > 150 or not all(c.isalnum() or c in "@.+-_" for c in username):
+    if len(username) > max_length(User, "username") or not all(c.isalnum() or c in "@.+-_" for c in username):
         raise InvalidInput(_("A user name may hold up to 150 letters, digits and @ . + - _ only."), field="username")
     email = check_email(email)
     candidate = User(username=username, email=email)
@@ -182,8 +183,13 @@ def group_create(*, actor: User, name: str, description: str = "", public_descri
     name = (name or "").strip()
     if not name:
         raise InvalidInput(_("Give the group a name."), field="name")
-    if len(name) > 120:
-        raise InvalidInput(_("A group name may be at most 120 characters."), field="name")
+    name = check_text(name, field="name", limit=max_length(Group, "name"))
+    description = check_text(description, field="description", limit=max_length(Group, "description"))
+    public_description = check_text(public_description, field="public_description",
+                                    limit=max_length(Group, "public_description"))
+    location_name = check_text(location_name, field="location_name", limit=max_length(Group, "location_name"))
+    for question in application_questions or []:
+        check_text(question, field="application_questions", limit=Group.QUESTION_MAX_LENGTH)
     check_lat_lon(lat, lon)
     timezone_name = (timezone_name or "UTC").strip()
     if timezone_name not in available_timezones() and timezone_name != "UTC":
@@ -340,8 +346,7 @@ def suspension_create(*, actor: User, group: Group, user: User, reason: str) -> 
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("Say why, so the member and the other coordinators know."), field="reason")
-    if len(reason) > 1000:
-        raise InvalidInput(_("A reason may be at most 1000 characters."), field="reason")
+    reason = check_text(reason, field="reason", limit=max_length(Suspension, "reason"))
     if actor.pk == user.pk:
         raise NotAllowed(_("You cannot suspend yourself."))
     with audited_atomic():
@@ -427,8 +432,8 @@ def application_submit(*, actor: User, group: Group, answers: list[str]) -> Appl
     questions = group.application_questions or []
     if len(answers) != len(questions) or any(not a for a in answers):
         raise InvalidInput(_("Answer every question of the group."), field="answers")
-    if any(len(a) > 2000 for a in answers):
-        raise InvalidInput(_("Each answer may be at most 2000 characters."), field="answers")
+    for answer in answers:
+        check_text(answer, field="answers", limit=Application.ANSWER_MAX_LENGTH)
     with audited_atomic():
         if membership_for(actor, group) is not None:
             raise Conflict(_("You are already a member of this group."))
@@ -456,12 +461,13 @@ def application_decide(*, actor: User, application: Application, accept: bool, r
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status != Application.Status.PENDING:
             raise Conflict(_("This application was already decided."))
-        if not accept and not reason.strip():
+        reason = check_text(reason, field="reason", limit=max_length(Application, "reason"))
+        if not accept and not reason:
             raise InvalidInput(_("Say why, so the applicant knows."), field="reason")
         application.status = Application.Status.ACCEPTED if accept else Application.Status.DECLINED
         application.decided_by = actor
         application.decided_at = timezone.now()
-        application.reason = reason.strip()
+        application.reason = reason
         application.save(update_fields=["status", "decided_by", "decided_at", "reason"])
         audit_record(actor=actor, action="application.decided", obj=application,
                      before={"status": "pending"}, after={"status": application.status})
