@@ -166,14 +166,25 @@ def need_cancel(*, actor: User, need: Need, reason: str = "") -> Need:
         need = _lock_need(need)
         if need.status in Need.CLOSED:
             raise Conflict(_("This need is already closed (%(status)s).") % {"status": need.get_status_display()})
-        before = _need_public_state(need)
-        for match in Match.objects.select_for_update().filter(need=need, status__in=Match.LIVE):
-            _cancel_match_locked(actor=actor, match=match, need=need, reason=reason)
-        need.status = Need.Status.CANCELLED
-        need.closed_at = timezone.now()
-        need.save()
-        audit_record(actor=actor, action="need.cancelled", obj=need, before=before, after=_need_public_state(need))
+        _cancel_need_locked(actor=actor, need=need, reason=reason)
     return need
+
+
+def _cancel_need_locked(*, actor: User, need: Need, reason: str, why: str = "") -> int:
+    """Cancel a need still in play (its row locked by the caller) and every live match on it, each with `reason`
+    (the helpers are told); `why`, when given, is recorded in the entry. Returns how many matches were cancelled."""
+    before = _need_public_state(need)
+    cancelled = 0
+    for match in Match.objects.select_for_update().filter(need=need, status__in=Match.LIVE):
+        _cancel_match_locked(actor=actor, match=match, need=need, reason=reason)
+        cancelled += 1
+    need.status = Need.Status.CANCELLED
+    need.closed_at = timezone.now()
+    need.save()
+    after = _need_public_state(need)
+    audit_record(actor=actor, action="need.cancelled", obj=need, before=before,
+                 after={**after, "why": why} if why else after)
+    return cancelled
 
 
 def need_mark_duplicate(*, actor: User, need: Need, original: Need) -> Need:
@@ -606,15 +617,8 @@ def user_circulation_close(*, actor: User) -> dict[str, int]:
             need = _lock_need(Need(pk=pk))
             if need.status in Need.CLOSED:  # closed meanwhile
                 continue
-            before = _need_public_state(need)
-            for match in Match.objects.select_for_update().filter(need=need, status__in=Match.LIVE):
-                _cancel_match_locked(actor=actor, match=match, need=need, reason=reason_requester)
-                counts["matches_cancelled"] += 1
-            need.status = Need.Status.CANCELLED
-            need.closed_at = timezone.now()
-            need.save()
-            audit_record(actor=actor, action="need.cancelled", obj=need, before=before,
-                         after={**_need_public_state(need), "why": "account_deleted"})
+            counts["matches_cancelled"] += _cancel_need_locked(actor=actor, need=need, reason=reason_requester,
+                                                               why="account_deleted")
             counts["needs_cancelled"] += 1
         counts["offers_withdrawn"] = _withdraw_offers(actor=actor, offers=Offer.objects.all(), why="account_deleted")
         for need in Need.objects.filter(requester=actor, contact__isnull=False):
