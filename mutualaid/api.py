@@ -24,7 +24,7 @@ from ninja.security import HttpBearer
 
 from mutualaid.core.errors import ServiceError
 from mutualaid.core.middleware import database_unavailable_response, is_unavailable
-from mutualaid.networks.services import token_user
+from mutualaid.networks.selectors import token_user
 
 logger = logging.getLogger("mutualaid.api")
 

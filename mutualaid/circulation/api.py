@@ -9,7 +9,7 @@ from ninja import Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
 from mutualaid.core.conditional import conditional_api
-from mutualaid.core.errors import InvalidInput, NotFound
+from mutualaid.core.errors import InvalidInput
 from mutualaid.core.validators import in_zone
 from mutualaid.networks import selectors as network_selectors
 from mutualaid.networks import services as networks_services
@@ -155,30 +155,6 @@ def resume_claims(request, group_id: UUID, user_id: UUID):
     group = access.group
     services.claims_unblock(actor=request.auth, group=group, user=person)
     return {"detail": _("%(name)s can claim again.") % {"name": person.username}}
-
-
-class SuspendIn(InputSchema):
-    reason: str
-
-
-@router.post("/groups/{group_id}/members/{user_id}/suspend",
-             response={201: dict, **errors(400, 401, 403, 404, 409, 413, 422)}, tags=["groups"])
-def suspend_member(request, group_id: UUID, user_id: UUID, payload: SuspendIn):
-    """A coordinator suspends a member over a safety concern; it lapses after 7 days unless another confirms it."""
-    access, person = member_access(request.auth, group_id, user_id)
-    group = access.group
-    suspension = services.member_suspend(actor=request.auth, group=group, user=person, reason=payload.reason)
-    return 201, {"id": suspension.public_id, "user": person.username, "confirmed": False}
-
-
-@router.post("/suspensions/{suspension_id}/confirm", response={200: dict, **errors(401, 403, 404, 409, 422)},
-             tags=["groups"])
-def confirm_suspension(request, suspension_id: UUID):
-    suspension = network_selectors.suspension_for(request.auth, suspension_id)
-    if suspension is None:
-        raise NotFound(_("No such suspension."))
-    suspension = networks_services.suspension_confirm(actor=request.auth, suspension=suspension)
-    return {"id": suspension.public_id, "user": suspension.user.username, "confirmed": True}
 
 
 # --- Categories -----------------------------------------------------------------------------------

@@ -5,10 +5,11 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from mutualaid.core.limits import text_field
 from mutualaid.core.validators import MAX_QUANTITY
 from mutualaid.networks.forms import ServiceErrorForm
 
-from .models import Need, Urgency
+from .models import Match, Need, NeedContact, Offer, Urgency
 
 
 def capitalised(choices) -> list[tuple[str, str]]:
@@ -38,28 +39,27 @@ class NeedForm(ServiceErrorForm):
     service_fields = {f"contact.{name}": f"contact_{name}" for name in
                       ("name", "phone", "email", "address", "preferred_language", "notes")}
 
-    title = forms.CharField(label=_("What is needed?"), max_length=140,
-                            help_text=_("A short line, e.g. “Groceries for a family of four”."))
-    description = forms.CharField(label=_("Details"), required=False, max_length=5000,
-                                  widget=forms.Textarea(attrs={"rows": 3}),
-                                  help_text=_("Everyone in the group can read this: no addresses or phone numbers."))
+    title = text_field(Need, "title", label=_("What is needed?"),
+                       help_text=_("A short line, e.g. “Groceries for a family of four”."))
+    description = text_field(Need, "description", label=_("Details"), widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("Everyone in the group can read this: no addresses or phone numbers."))
     category = forms.ChoiceField(label=_("Category"))
     quantity = quantity_field(initial=1)
     urgency = forms.ChoiceField(label=_("How urgent?"), choices=lambda: capitalised(Urgency.choices),
                                 initial=Urgency.NORMAL)
     needed_by = forms.DateTimeField(label=_("Needed by (optional)"), required=False, widget=DateTimeInput())
-    location_name = forms.CharField(label=_("Area"), required=False, max_length=120,
-                                    help_text=_("A neighbourhood or street name that members may see."))
+    location_name = text_field(Need, "location_name", label=_("Area"),
+                               help_text=_("A neighbourhood or street name that members may see."))
     lat = forms.FloatField(label=_("Latitude (optional)"), required=False, min_value=-90, max_value=90)
     lon = forms.FloatField(label=_("Longitude (optional)"), required=False, min_value=-180, max_value=180)
-    contact_name = forms.CharField(label=_("Name"), required=False, max_length=120)
-    contact_phone = forms.CharField(label=_("Phone"), required=False, max_length=40,
-                                    widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
-    contact_email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
-    contact_address = forms.CharField(label=_("Address"), required=False, max_length=300)
-    contact_preferred_language = forms.CharField(label=_("Preferred language"), required=False, max_length=40)
-    contact_notes = forms.CharField(label=_("Notes for the helper"), required=False, max_length=2000,
-                                    widget=forms.Textarea(attrs={"rows": 2}))
+    contact_name = text_field(NeedContact, "name", label=_("Name"))
+    contact_phone = text_field(NeedContact, "phone", label=_("Phone"),
+                               widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    contact_email = text_field(NeedContact, "email", form_class=forms.EmailField, label=_("E-mail"))
+    contact_address = text_field(NeedContact, "address", label=_("Address"))
+    contact_preferred_language = text_field(NeedContact, "preferred_language", label=_("Preferred language"))
+    contact_notes = text_field(NeedContact, "notes", label=_("Notes for the helper"),
+                               widget=forms.Textarea(attrs={"rows": 2}))
     on_behalf = forms.BooleanField(
         label=_("I am entering this for someone without an account (proxy intake)"), required=False,
         help_text=_("Give at least their name, phone or address so a helper can reach them."))
@@ -77,19 +77,18 @@ class NeedForm(ServiceErrorForm):
 
 
 class OfferForm(ServiceErrorForm):
-    title = forms.CharField(label=_("What can you offer?"), max_length=140,
-                            help_text=_("A short line, e.g. “Lifts to the clinic on weekday mornings”."))
-    description = forms.CharField(label=_("Details"), required=False, max_length=5000,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+    title = text_field(Offer, "title", label=_("What can you offer?"),
+                       help_text=_("A short line, e.g. “Lifts to the clinic on weekday mornings”."))
+    description = text_field(Offer, "description", label=_("Details"), widget=forms.Textarea(attrs={"rows": 3}))
     category = forms.ChoiceField(label=_("Category"))
     quantity = quantity_field(label=_("How many (or how much capacity)?"), initial=1)
     available_from = forms.DateTimeField(label=_("Available from (optional)"), required=False,
                                          widget=DateTimeInput())
     available_until = forms.DateTimeField(label=_("Available until (optional)"), required=False,
                                           widget=DateTimeInput())
-    location_name = forms.CharField(label=_("Area"), required=False, max_length=120)
+    location_name = text_field(Offer, "location_name", label=_("Area"))
     max_distance_km = forms.FloatField(label=_("How far will you go? (km, optional)"), required=False,
-                                       min_value=0, max_value=20000)
+                                       min_value=0, max_value=Offer.MAX_DISTANCE_KM)
 
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,12 +111,12 @@ class ClaimForm(ServiceErrorForm):
 
 
 class MatchCancelForm(ServiceErrorForm):
-    reason = forms.CharField(label=_("Why cancel?"), max_length=500,
-                             help_text=_("The other side will read this."))
+    reason = text_field(Match, "cancel_reason", required=True, label=_("Why cancel?"),
+                        help_text=_("The other side will read this."))
 
 
 class NeedCancelForm(ServiceErrorForm):
-    reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=500)
+    reason = text_field(Match, "cancel_reason", label=_("Reason (optional)"))  # each match's cancel reason
 
 
 class DuplicateForm(ServiceErrorForm):

@@ -116,7 +116,7 @@ class Need(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    related_name="needs_entered")
     title = models.CharField(_("title"), max_length=140)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), max_length=5000, blank=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="needs")
     quantity = models.PositiveIntegerField(_("quantity"))
     quantity_claimed = models.PositiveIntegerField(default=0)
@@ -187,7 +187,7 @@ class NeedContact(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     preferred_language = models.CharField(_("preferred language"), max_length=40, blank=True)
-    notes = models.TextField(_("notes for the helper"), blank=True)
+    notes = models.TextField(_("notes for the helper"), max_length=2000, blank=True)
     exact_lat = models.FloatField(null=True, blank=True)
     exact_lon = models.FloatField(null=True, blank=True)
 
@@ -202,11 +202,13 @@ class Offer(models.Model):
         EXHAUSTED = "exhausted", _("exhausted")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
+    MAX_DISTANCE_KM = 20_000  # about half the Earth's circumference: farther is a typo
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="offers")
     helper = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="offers")
     title = models.CharField(_("title"), max_length=140)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), max_length=5000, blank=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="offers")
     quantity = models.PositiveIntegerField(_("quantity or capacity"))
     quantity_committed = models.PositiveIntegerField(default=0)
@@ -275,7 +277,7 @@ class Match(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+")
-    cancel_reason = models.TextField(blank=True)
+    cancel_reason = models.TextField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,6 +1,6 @@
 """Circulation's part in a member's life in networks (networks.signals; connected by CirculationConfig.ready):
-leaving a group hands back claims and offers there, deleting an account closes and erases needs, offers and
-matches, and the data export gains needs, offers, matches and contact views."""
+leaving a group hands back claims and offers there, a suspension its claims, deleting an account closes and erases
+needs, offers and matches, and the data export gains needs, offers, matches and contact views."""
 from __future__ import annotations
 
 from django.dispatch import receiver
@@ -15,6 +15,11 @@ from . import selectors, services
 @receiver(signals.member_leaving, dispatch_uid="circulation.member_leaving")
 def hand_back_on_leaving(sender, *, actor, group, **kwargs) -> None:
     services.member_leaving_hand_back(actor=actor, group=group)
+
+
+@receiver(signals.member_suspended, dispatch_uid="circulation.member_suspended")
+def hand_back_on_suspension(sender, *, actor, group, user, **kwargs) -> None:
+    services.member_suspended_hand_back(actor=actor, group=group, user=user)
 
 
 @receiver(signals.account_closing, dispatch_uid="circulation.account_closing")

@@ -6,22 +6,26 @@ from uuid import UUID
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict, Strict, StrictBool
 
+from mutualaid.core.limits import schema_text
+from mutualaid.core.validators import MAX_QUANTITY
 from mutualaid.networks.schemas import InputSchema, Moment, Number
 
-# A quantity is a JSON integer: not true (which would read as 1), not "3", not 2.0.
-Quantity = Annotated[int, Strict()]
+from .models import Category, Match, Need, NeedContact, Offer
+
+# A quantity is a JSON integer (not true, which would read as 1, not "3", not 2.0) from 1 to MAX_QUANTITY.
+Quantity = Annotated[int, Strict(), Field(ge=1, le=MAX_QUANTITY)]
 
 
 class ContactIn(InputSchema):
     # An unknown key is refused, not dropped: a misspelt "adress" must not lose the address unnoticed.
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, max_length=120)
-    phone: str | None = Field(None, max_length=40)
-    email: str | None = Field(None, max_length=254)
-    address: str | None = Field(None, max_length=300)
-    preferred_language: str | None = Field(None, max_length=40)
-    notes: str | None = Field(None, max_length=2000)
+    name: str | None = schema_text(NeedContact, "name", None)
+    phone: str | None = schema_text(NeedContact, "phone", None)
+    email: str | None = schema_text(NeedContact, "email", None)
+    address: str | None = schema_text(NeedContact, "address", None)
+    preferred_language: str | None = schema_text(NeedContact, "preferred_language", None)
+    notes: str | None = schema_text(NeedContact, "notes", None)
 
 
 class ContactOut(Schema):
@@ -37,14 +41,14 @@ class ContactOut(Schema):
 
 class NeedIn(InputSchema):
     group: UUID
-    title: str = Field(..., max_length=140)
-    description: str = Field("", max_length=5000)
-    category: str = Field(..., max_length=40)
-    quantity: Quantity = Field(..., ge=1, le=100_000)
-    urgency: str = Field("normal", max_length=10)
+    title: str = schema_text(Need, "title")
+    description: str = schema_text(Need, "description", "")
+    category: str = schema_text(Category, "slug")
+    quantity: Quantity
+    urgency: str = schema_text(Need, "urgency", "normal")
     lat: Number | None = Field(None, ge=-90, le=90)
     lon: Number | None = Field(None, ge=-180, le=180)
-    location_name: str = Field("", max_length=120)
+    location_name: str = schema_text(Need, "location_name", "")
     needed_by: Moment | None = None
     contact: ContactIn | None = None
     on_behalf: StrictBool = False
@@ -94,7 +98,7 @@ class NeedCreatedOut(NeedDetailOut):
 
 
 class ClaimIn(InputSchema):
-    quantity: Quantity = Field(..., ge=1, le=100_000)
+    quantity: Quantity
     offer: UUID | None = None
 
 
@@ -111,11 +115,11 @@ class MatchOut(Schema):
 
 
 class CancelIn(InputSchema):
-    reason: str = Field(..., min_length=1, max_length=500)
+    reason: str = schema_text(Match, "cancel_reason", min_length=1)
 
 
 class NeedCancelIn(InputSchema):
-    reason: str = Field("", max_length=500)
+    reason: str = schema_text(Match, "cancel_reason", "")  # given to each live match cancelled
 
 
 class DuplicateIn(InputSchema):
@@ -128,16 +132,16 @@ class ReferIn(InputSchema):
 
 class OfferIn(InputSchema):
     group: UUID
-    title: str = Field(..., max_length=140)
-    description: str = Field("", max_length=5000)
-    category: str = Field(..., max_length=40)
-    quantity: Quantity = Field(..., ge=1, le=100_000)
+    title: str = schema_text(Offer, "title")
+    description: str = schema_text(Offer, "description", "")
+    category: str = schema_text(Category, "slug")
+    quantity: Quantity
     available_from: Moment | None = None
     available_until: Moment | None = None
-    location_name: str = Field("", max_length=120)
+    location_name: str = schema_text(Offer, "location_name", "")
     lat: Number | None = Field(None, ge=-90, le=90)
     lon: Number | None = Field(None, ge=-180, le=180)
-    max_distance_km: Number | None = Field(None, ge=0, le=20000)
+    max_distance_km: Number | None = Field(None, ge=0, le=Offer.MAX_DISTANCE_KM)
 
 
 class OfferOut(Schema):
@@ -161,7 +165,7 @@ class OfferOut(Schema):
 
 
 class OfferStatusIn(InputSchema):
-    status: str = Field(..., max_length=16)
+    status: str = schema_text(Offer, "status")
 
 
 class CategoryOut(Schema):

@@ -4,8 +4,6 @@ from . import suggestion_views, views
 
 urlpatterns = [
     path("groups/<uuid:group_id>/members/<uuid:user_id>/resume-claims/", views.claims_resume, name="claims_resume"),
-    path("groups/<uuid:group_id>/members/<uuid:user_id>/suspend/", views.member_suspend, name="member_suspend"),
-    path("suspensions/<uuid:suspension_id>/confirm/", views.suspension_confirm, name="suspension_confirm"),
     path("groups/<uuid:group_id>/needs/new/", views.need_create, name="need_create"),
     path("groups/<uuid:group_id>/offers/new/", views.offer_create, name="offer_create"),
     path("needs/", views.need_list, name="need_list"),

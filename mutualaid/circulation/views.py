@@ -14,10 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mutualaid.core.errors import InvalidInput
-from mutualaid.networks import selectors as network_selectors
-from mutualaid.networks import services as networks_services
 from mutualaid.networks.permissions import group_access, member_access
-from mutualaid.core.web import not_found, paginate, service_errors
+from mutualaid.core.web import paginate, service_errors
 
 from . import selectors, services
 from .forms import (BoardFilterForm, ClaimForm, DuplicateForm, MatchCancelForm, NeedCancelForm, NeedForm, OfferForm,
@@ -238,30 +236,6 @@ def claims_resume(request, group_id, user_id):
     services.claims_unblock(actor=request.user, group=group, user=person)
     messages.success(request, _("%(name)s can claim again.") % {"name": person.username})
     return redirect("group_detail", group_id=group.public_id)
-
-
-@require_POST
-@login_required
-@service_errors
-def member_suspend(request, group_id, user_id):
-    access, person = member_access(request.user, group_id, user_id)
-    group = access.group
-    services.member_suspend(actor=request.user, group=group, user=person, reason=request.POST.get("reason", ""))
-    messages.success(request, _("%(name)s is suspended. Another coordinator needs to confirm it within 7 days.")
-                     % {"name": person.username})
-    return redirect("group_members", group_id=group.public_id)
-
-
-@require_POST
-@login_required
-@service_errors
-def suspension_confirm(request, suspension_id):
-    suspension = network_selectors.suspension_for(request.user, suspension_id)
-    if suspension is None:
-        return not_found(request, _("No such suspension."))
-    networks_services.suspension_confirm(actor=request.user, suspension=suspension)
-    messages.success(request, _("The suspension of %(name)s is confirmed.") % {"name": suspension.user.username})
-    return redirect("group_members", group_id=suspension.group.public_id)
 
 
 @require_POST

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from mutualaid.core.limits import PASSWORD_MAX
 from mutualaid.core.web import as_download
 from mutualaid.networks import selectors as networks_selectors
 from mutualaid.networks import services as networks_services
@@ -22,12 +23,13 @@ router = Router(tags=["account"])
 
 
 class AccountDeleteIn(InputSchema):
-    password: str = Field(..., max_length=4096, description="The account's password, asked again to confirm.")
+    password: str = Field(..., max_length=PASSWORD_MAX, description="The account's password, asked again to confirm.")
 
 
 class PasswordChangeIn(InputSchema):
-    current_password: str = Field(..., max_length=4096)
-    new_password: str = Field(..., max_length=4096, description="At least 10 characters, not a common password.")
+    current_password: str = Field(..., max_length=PASSWORD_MAX)
+    new_password: str = Field(..., max_length=PASSWORD_MAX,
+                              description="At least 10 characters, not a common password.")
 
 
 class TokenListOut(Schema):

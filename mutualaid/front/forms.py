@@ -7,6 +7,7 @@ from django.core.validators import MaxLengthValidator
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
+from mutualaid.core.limits import PASSWORD_MAX
 from mutualaid.networks import services as networks_services
 from mutualaid.networks.forms import ServiceErrorForm
 
@@ -14,9 +15,6 @@ from mutualaid.networks.forms import ServiceErrorForm
 class AccountDeleteForm(ServiceErrorForm):
     password = forms.CharField(label=_("Your password"), strip=False, help_text=_("To be sure it is you."),
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-
-
-PASSWORD_MAX = 4096  # as on sign-up and in the API
 
 
 class PasswordSaveThroughService:

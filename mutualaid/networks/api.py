@@ -9,12 +9,13 @@ from ninja import Router
 from ninja.security import HttpBearer
 
 from mutualaid.core.errors import Conflict, NotFound, ServiceError
+from mutualaid.core.limits import schema_text
 
 from . import selectors, services, throttle
-from .models import Application, Group, Membership, User
+from .models import Application, Group, Membership, Suspension, User
 from .permissions import group_access, member_access
 from .schemas import (ApplicationIn, ApplicationOut, DecisionIn, GroupIn, GroupOut, MemberOut, MembershipOut,
-                      NotificationOut, RegisterIn, RegisterOut, TokenIn, TokenOut, errors)
+                      InputSchema, NotificationOut, RegisterIn, RegisterOut, TokenIn, TokenOut, errors)
 
 router = Router(tags=["groups"])
 
@@ -38,7 +39,7 @@ class OptionalBearer(HttpBearer):
         return super().__call__(request)
 
     def authenticate(self, request, token):
-        user = services.token_user(token)
+        user = selectors.token_user(token)
         if user is not None:
             request.user = user
         return user
@@ -229,3 +230,30 @@ def list_notifications(request):
 @router.post("/notifications/read", response={200: dict, **errors(401)}, tags=["notifications"])
 def read_notifications(request):
     return {"marked_read": services.notifications_mark_read(actor=request.auth)}
+
+
+# --- Suspensions ---------------------------------------------------------------------------------
+
+
+class SuspendIn(InputSchema):
+    reason: str = schema_text(Suspension, "reason")
+
+
+@router.post("/groups/{group_id}/members/{user_id}/suspend",
+             response={201: dict, **errors(400, 401, 403, 404, 409, 413, 422)}, tags=["groups"])
+def suspend_member(request, group_id: UUID, user_id: UUID, payload: SuspendIn):
+    """A coordinator suspends a member over a safety concern; it lapses after 7 days unless another confirms it."""
+    access, person = member_access(request.auth, group_id, user_id)
+    group = access.group
+    suspension = services.suspension_create(actor=request.auth, group=group, user=person, reason=payload.reason)
+    return 201, {"id": suspension.public_id, "user": person.username, "confirmed": False}
+
+
+@router.post("/suspensions/{suspension_id}/confirm", response={200: dict, **errors(401, 403, 404, 409, 422)},
+             tags=["groups"])
+def confirm_suspension(request, suspension_id: UUID):
+    suspension = selectors.suspension_for(request.auth, suspension_id)
+    if suspension is None:
+        raise NotFound(_("No such suspension."))
+    suspension = services.suspension_confirm(actor=request.auth, suspension=suspension)
+    return {"id": suspension.public_id, "user": suspension.user.username, "confirmed": True}

@@ -14,7 +14,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from mutualaid.core.errors import ServiceError
+from mutualaid.core.limits import PASSWORD_MAX, text_field
 from mutualaid.networks import usernames
+from mutualaid.networks.models import Application, Group, User
 
 
 class ServiceErrorForm(forms.Form):
@@ -43,18 +45,18 @@ class ServiceErrorForm(forms.Form):
 
 
 class SignupForm(ServiceErrorForm):
-    username = forms.CharField(label=_("User name"), max_length=150, validators=[RegexValidator(
+    username = text_field(User, "username", label=_("User name"), validators=[RegexValidator(
                                    r"^[\w.@+-]+\Z",
                                    _("A user name may hold up to 150 letters, digits and @ . + - _ only."))],
                                help_text=_("Letters, digits and @ . + - _ only. Others in your groups will see it."),
                                widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}))
-    email = forms.EmailField(label=_("E-mail (optional)"), required=False,
+    email = text_field(User, "email", form_class=forms.EmailField, label=_("E-mail (optional)"),
                              help_text=_("Only used to send you your notifications."),
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    password = forms.CharField(label=_("Password"), strip=False, max_length=4096,
+    password = forms.CharField(label=_("Password"), strip=False, max_length=PASSWORD_MAX,
                                help_text=_("At least 8 characters; a few words are easy to remember."),
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password_again = forms.CharField(label=_("Password, again"), strip=False, max_length=4096,
+    password_again = forms.CharField(label=_("Password, again"), strip=False, max_length=PASSWORD_MAX,
                                      widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def clean_username(self) -> str:
@@ -83,15 +85,15 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 
 class GroupForm(ServiceErrorForm):
-    name = forms.CharField(label=_("Name"), max_length=120)
-    public_description = forms.CharField(
-        label=_("Public description"), required=False, max_length=5000,
+    name = text_field(Group, "name", label=_("Name"))
+    public_description = text_field(
+        Group, "public_description", label=_("Public description"),
         help_text=_("Anyone can read this: what the group does and who it is for."),
         widget=forms.Textarea(attrs={"rows": 3}))
-    description = forms.CharField(label=_("Description for members"), required=False, max_length=5000,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
-    location_name = forms.CharField(label=_("Area"), required=False, max_length=120,
-                                    help_text=_("A neighbourhood or town, never a street address."))
+    description = text_field(Group, "description", label=_("Description for members"),
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    location_name = text_field(Group, "location_name", label=_("Area"),
+                               help_text=_("A neighbourhood or town, never a street address."))
     lat = forms.FloatField(label=_("Latitude (optional)"), required=False, min_value=-90, max_value=90)
     lon = forms.FloatField(label=_("Longitude (optional)"), required=False, min_value=-180, max_value=180)
     is_open = forms.BooleanField(label=_("Anyone may join without applying"), required=False, initial=True)
@@ -115,7 +117,7 @@ class GroupForm(ServiceErrorForm):
     def clean_application_questions(self) -> list[str]:
         text = self.cleaned_data.get("application_questions") or ""
         questions = [line.strip() for line in text.splitlines() if line.strip()]
-        if len(questions) > 20:
+        if len(questions) > Group.MAX_QUESTIONS:
             raise forms.ValidationError(_("At most 20 questions, please."))
         return questions
 
@@ -126,7 +128,7 @@ class ApplicationForm(ServiceErrorForm):
     def __init__(self, *args, questions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         for i, question in enumerate(questions):
-            self.fields[f"answer_{i}"] = forms.CharField(label=question, max_length=2000,
+            self.fields[f"answer_{i}"] = forms.CharField(label=question, max_length=Application.ANSWER_MAX_LENGTH,
                                                          widget=forms.Textarea(attrs={"rows": 3}))
 
     def answers(self) -> list[str]:
@@ -136,8 +138,8 @@ class ApplicationForm(ServiceErrorForm):
 class DecisionForm(ServiceErrorForm):
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))],
                                  widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Reason (needed to decline)"), required=False, max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = text_field(Application, "reason", label=_("Reason (needed to decline)"),
+                        widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class TrustForm(forms.Form):

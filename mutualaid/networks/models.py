@@ -1,6 +1,7 @@
 """Networks, local groups, membership, trust and the roles it earns, applications and notifications."""
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import timedelta
 
@@ -33,7 +34,8 @@ class UserManager(BaseUserManager):
         from .usernames import fold, normalise
 
         name = normalise(username) if isinstance(username, str) else ""
-        if not name or len(name) > 150:  # no such name can exist; and no LIKE pattern SQLite refuses as too long
+        # Too long: no such name can exist; and no LIKE pattern SQLite refuses as too long.
+        if not name or len(name) > self.model._meta.get_field("username").max_length:
             raise self.model.DoesNotExist
         key = fold(name)
         # The unique index on Lower("username") answers this; Python then compares as sign-up does.
@@ -87,11 +89,14 @@ class Network(models.Model):
 class Group(models.Model):
     """An autonomous local group (a pod, a neighbourhood)."""
 
+    MAX_QUESTIONS = 20  # application_questions: at most this many, each at most QUESTION_MAX_LENGTH characters
+    QUESTION_MAX_LENGTH = 2000
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="groups")
     name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description for members"), blank=True)
-    public_description = models.TextField(_("public description"), blank=True)
+    description = models.TextField(_("description for members"), max_length=5000, blank=True)
+    public_description = models.TextField(_("public description"), max_length=5000, blank=True)
     location_name = models.CharField(_("area"), max_length=120, blank=True,
                                      help_text=_("A neighbourhood or town, never a street address."))
     lat = models.FloatField(null=True, blank=True)
@@ -199,7 +204,7 @@ class Suspension(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="suspensions")
     suspended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                      related_name="+")
-    reason = models.TextField()  # typed text: never in the audit chain
+    reason = models.TextField(max_length=1000)  # typed text: never in the audit chain
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+")
@@ -232,6 +237,8 @@ class Application(models.Model):
         DECLINED = "declined", _("declined")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
+    ANSWER_MAX_LENGTH = 2000  # each of the answers, one per question of the group
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="applications")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications")
@@ -239,7 +246,7 @@ class Application(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
-    reason = models.TextField(blank=True)
+    reason = models.TextField(max_length=2000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
@@ -286,6 +293,11 @@ class ApiToken(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "last_used_at"], name="apitoken_user_used")]
+
+    @staticmethod
+    def hash_of(key: str) -> str:
+        """What is stored of a key: its SHA-256."""
+        return hashlib.sha256(key.encode()).hexdigest()
 
     @property
     def expires_at(self):

@@ -6,6 +6,10 @@ from uuid import UUID
 from ninja import Field, Schema
 from pydantic import AfterValidator, Strict, StrictBool, field_validator
 
+from mutualaid.core.limits import PASSWORD_MAX, schema_text
+
+from .models import Application, Group, User
+
 # A JSON number (an integer is fine), not the string "51.5"; NaN and Infinity fail every range check.
 Number = Annotated[float, Strict()]
 
@@ -60,9 +64,9 @@ def errors(*codes: int) -> dict[int, type[ErrorOut]]:
 
 
 class RegisterIn(InputSchema):
-    username: str = Field(..., max_length=150)
-    password: str = Field(..., max_length=4096)
-    email: str | None = Field(None, max_length=254)
+    username: str = schema_text(User, "username")
+    password: str = Field(..., max_length=PASSWORD_MAX)
+    email: str | None = schema_text(User, "email", None)
 
 
 class RegisterOut(Schema):
@@ -71,8 +75,8 @@ class RegisterOut(Schema):
 
 
 class TokenIn(InputSchema):
-    username: str = Field(..., max_length=150)
-    password: str = Field(..., max_length=4096)
+    username: str = schema_text(User, "username")
+    password: str = Field(..., max_length=PASSWORD_MAX)
     label: str = Field("", max_length=200, description="Your own name for the token ('phone app'), up to 80 "
                        "characters, shown in your list of tokens.")
 
@@ -82,16 +86,17 @@ class TokenOut(Schema):
 
 
 class GroupIn(InputSchema):
-    name: str = Field(..., max_length=120)
-    description: str = Field("", max_length=5000)
-    public_description: str = Field("", max_length=5000)
-    location_name: str = Field("", max_length=120)
+    name: str = schema_text(Group, "name")
+    description: str = schema_text(Group, "description", "")
+    public_description: str = schema_text(Group, "public_description", "")
+    location_name: str = schema_text(Group, "location_name", "")
     lat: Number | None = Field(None, ge=-90, le=90)
     lon: Number | None = Field(None, ge=-180, le=180)
     is_open: StrictBool = True
-    timezone: str = Field("UTC", max_length=64)
+    timezone: str = schema_text(Group, "timezone", "UTC")
     languages: list[Annotated[str, Field(max_length=35)]] = Field(default_factory=list, max_length=20)
-    application_questions: list[Annotated[str, Field(max_length=2000)]] = Field(default_factory=list, max_length=20)
+    application_questions: list[Annotated[str, Field(max_length=Group.QUESTION_MAX_LENGTH)]] = Field(
+        default_factory=list, max_length=Group.MAX_QUESTIONS)
 
 
 class GroupOut(Schema):
@@ -118,7 +123,8 @@ class MembershipOut(Schema):
 
 
 class ApplicationIn(InputSchema):
-    answers: list[str] = Field(default_factory=list, max_length=20)
+    answers: list[Annotated[str, Field(max_length=Application.ANSWER_MAX_LENGTH)]] = Field(
+        default_factory=list, max_length=Group.MAX_QUESTIONS)
 
 
 class ApplicationOut(Schema):
@@ -132,7 +138,7 @@ class ApplicationOut(Schema):
 
 class DecisionIn(InputSchema):
     accept: StrictBool
-    reason: str = Field("", max_length=2000)
+    reason: str = schema_text(Application, "reason", "")
 
 
 class MemberOut(Schema):

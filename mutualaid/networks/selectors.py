@@ -237,6 +237,25 @@ def working_tokens() -> QuerySet[ApiToken]:
     return ApiToken.objects.all() if cutoff is None else ApiToken.objects.filter(last_used_at__gt=cutoff)
 
 
+def token_user(key: str) -> User | None:
+    """The active user the API token belongs to, or None if it is unknown or expired: one query on the token's
+    unique hash, every API call, and a write of its last use at most once an hour. The token is kept on the user
+    as `current_token`, so that a client can tell which of its tokens it is using. (Recording the last use is
+    bookkeeping, like Django's own last_login, not a change anyone made: this stays a read.)"""
+    tokens = working_tokens().select_related("user").filter(key_hash=ApiToken.hash_of(key), user__is_active=True)
+    token = next(iter(tokens[:1]), None)
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at < now - ApiToken.USE_RECORDED_EVERY:
+        # Not audited (see above).
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    user = token.user
+    user.current_token = token
+    return user
+
+
 def user_tokens(user: User) -> list[ApiToken]:
     """The member's API tokens that still work, most recently used first (expired ones are purged by the worker
     and work no more)."""

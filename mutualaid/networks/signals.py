@@ -5,12 +5,15 @@ app connects its receivers in its AppConfig.ready):
   what the person had taken on there.
 - `account_closing(actor)`: inside the transaction of deleting an account, before anything of networks' is erased.
   Close and erase what the app holds of the person; return a dict of counts (they go into the audit entry).
+- `member_suspended(actor, group, user)`: inside the transaction of a suspension, once the person's standing is
+  gone. Take back what standing allowed them there.
 - `member_export(user)`: return a dict of the sections the app adds to the member's data export.
 """
 from django.dispatch import Signal
 
 member_leaving = Signal()
 account_closing = Signal()
+member_suspended = Signal()
 member_export = Signal()
 
 

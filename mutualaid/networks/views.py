@@ -160,7 +160,7 @@ def group_members(request, group_id):
     return render(request, "networks/group_members.html", {
         "access": access, "group": access.group,
         "members": selectors.group_members(access.group, viewer=request.user),
-        "threshold": services.group_threshold(access.group),
+        "threshold": selectors.group_threshold(access.group),
         "audit_checkpoint": current_checkpoint() if access.is_coordinator else None,
         "suspensions": selectors.group_suspensions(access.group) if access.is_coordinator else [],
     })
@@ -251,3 +251,30 @@ def notifications_read(request):
     if count:
         messages.success(request, _("All notifications are marked as read."))
     return redirect("notifications")
+
+
+# --- Suspensions (each app takes back what standing allowed: the member_suspended hook) ---------
+
+
+@require_POST
+@login_required
+@service_errors
+def member_suspend(request, group_id, user_id):
+    access, person = member_access(request.user, group_id, user_id)
+    group = access.group
+    services.suspension_create(actor=request.user, group=group, user=person, reason=request.POST.get("reason", ""))
+    messages.success(request, _("%(name)s is suspended. Another coordinator needs to confirm it within 7 days.")
+                     % {"name": person.username})
+    return redirect("group_members", group_id=group.public_id)
+
+
+@require_POST
+@login_required
+@service_errors
+def suspension_confirm(request, suspension_id):
+    suspension = selectors.suspension_for(request.user, suspension_id)
+    if suspension is None:
+        return not_found(request, _("No such suspension."))
+    services.suspension_confirm(actor=request.user, suspension=suspension)
+    messages.success(request, _("The suspension of %(name)s is confirmed.") % {"name": suspension.user.username})
+    return redirect("group_members", group_id=suspension.group.public_id)

@@ -110,7 +110,7 @@ def build_world() -> World:
         # Sam was vouched for and had a confirmed claim; a coordinator suspended him: claim handed back, no standing.
         networks.trust_give(actor=make["coordinator"], group=group, receiver=make["suspended"])
         circulation.match_claim(actor=make["suspended"], need=need, quantity=1)
-        circulation.member_suspend(actor=make["coordinator"], group=group, user=make["suspended"],
+        networks.suspension_create(actor=make["coordinator"], group=group, user=make["suspended"],
                                    reason="Asked neighbours for their addresses")
         application = networks.application_submit(actor=make["applicant"], group=group, answers=[ANSWER])
         tokens = {name: networks.token_create(actor=user) for name, user in make.items()}

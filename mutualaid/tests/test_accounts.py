@@ -14,6 +14,7 @@ from mutualaid.backups.tests.helpers import snapshot
 from mutualaid.circulation import services as circulation
 from mutualaid.circulation.models import Match, Need, NeedContact, Offer
 from mutualaid.core.errors import NotAllowed
+from mutualaid.networks import selectors as network_selectors
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import ApiToken, Application, Membership, Notification, Trust, User
 
@@ -106,7 +107,7 @@ def test_export_holds_suspensions_claim_pauses_and_who_saw_which_contact_details
     circulation.contact_view_record(actor=zeb, need=world["olga_need"])  # his live match shows him Olga's phone
     circulation.contact_view_record(actor=hal, need=world["claimed_need"])  # and Hal sees Zebulon's
     ClaimBlock.objects.create(group=world["group"], user=zeb)
-    circulation.member_suspend(actor=owner, group=world["group"], user=zeb, reason="Shared a neighbour's address")
+    networks.suspension_create(actor=owner, group=world["group"], user=zeb, reason="Shared a neighbour's address")
     data = accounts.account_export(zeb)
     assert [(v["need"]["title"]) for v in data["contact_details_seen"]] == ["Groceries for a family of four"]
     assert [(v["by"], v["need"]) for v in data["who_saw_my_contact_details"]] == [
@@ -202,7 +203,7 @@ def test_deleting_erases_personal_data_everywhere_and_keeps_contributions(world,
     for name in ("zebulon", user.username):
         response = client.post(reverse("login"), {"username": name, "password": PASSWORD})
         assert response.status_code != 302 and "_auth_user_id" not in client.session
-    assert networks.token_user(world["token"]) is None
+    assert network_selectors.token_user(world["token"]) is None
 
 
 def test_others_needs_and_matches_are_unaffected(world, owner):

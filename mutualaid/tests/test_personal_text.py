@@ -79,7 +79,7 @@ def test_after_a_full_scenario_no_audit_entry_holds_a_text_anyone_typed(db, djan
         spare = circulation.need_create(actor=yusuf, group=group, title=typed("referred-title"), category="other",
                                         quantity=1)
         circulation.need_refer(actor=zelda, need=spare, to_group=other)
-        circulation.member_suspend(actor=zelda, group=group, user=xena, reason=typed("suspension-reason"))
+        networks.suspension_create(actor=zelda, group=group, user=xena, reason=typed("suspension-reason"))
         networks.user_password_change(actor=yusuf, current_password=PASSWORD, new_password="another-long-phrase-7")
         accounts.account_delete(actor=wanda, password=PASSWORD)
     chain = chain_text()

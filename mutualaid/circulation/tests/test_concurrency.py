@@ -13,6 +13,7 @@ from django.db import connection, transaction
 
 from mutualaid.audit.services import verify_chain
 from mutualaid.circulation import services
+from mutualaid.circulation.services.common import _lock_need
 from mutualaid.circulation.models import Match, Need, Offer
 from mutualaid.core.errors import Conflict
 from mutualaid.networks import services as networks
@@ -130,7 +131,7 @@ def test_a_claim_in_progress_does_not_block_the_rest_of_the_group(pod, make_user
     def hold_the_need() -> None:
         try:
             with transaction.atomic():
-                services._lock_need(need)
+                _lock_need(need)
                 locked.set()
                 release.wait(timeout=10)
         finally:

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from mutualaid.audit.models import AuditEntry
 from mutualaid.core.errors import Conflict, InvalidInput, NotAllowed
-from mutualaid.networks import services
+from mutualaid.networks import selectors, services
 from mutualaid.networks.models import Application, Membership, Notification, Trust, User
 from mutualaid.networks.selectors import (
     active_member_count, group_members, membership_for, notification_text,
@@ -87,12 +87,12 @@ def test_user_settings_change_language_and_refuse_unknown_ones(owner):
 
 def test_token_is_returned_once_and_only_its_hash_stored(owner):
     key = services.token_create(actor=owner)
-    assert services.token_user(key) == owner
-    assert services.token_user(key + "x") is None
+    assert selectors.token_user(key) == owner
+    assert selectors.token_user(key + "x") is None
     assert not owner.api_tokens.filter(key_hash=key).exists()
     owner.is_active = False
     owner.save()
-    assert services.token_user(key) is None
+    assert selectors.token_user(key) is None
 
 
 # --- Groups and membership ------------------------------------------------------------------------
@@ -196,21 +196,21 @@ def test_leave_when_not_a_member_is_a_conflict(group, outsider):
 
 def test_default_threshold_follows_active_members(owner, join):
     group = services.group_create(actor=owner, name="Count Pod")
-    assert services.group_threshold(group) == 2  # never below two: no one makes a coordinator alone
+    assert selectors.group_threshold(group) == 2  # never below two: no one makes a coordinator alone
     people = [join(group) for _ in range(3)]
-    assert services.group_threshold(group) == 2  # four members: the square root
+    assert selectors.group_threshold(group) == 2  # four members: the square root
     people += [join(group) for _ in range(6)]
     assert active_member_count(group) == 10
-    assert services.group_threshold(group) == 4  # rounded up: it keeps growing with the group
+    assert selectors.group_threshold(group) == 4  # rounded up: it keeps growing with the group
     for person in people[:5]:
         services.group_leave(actor=person, group=group)
-    assert services.group_threshold(group) == 3  # five members
+    assert selectors.group_threshold(group) == 3  # five members
 
 
 def test_trust_promotes_at_the_default_threshold(owner, join):
     group = services.group_create(actor=owner, name="Five Pod")
     a, b, c, d = (join(group) for _ in range(4))
-    assert services.group_threshold(group) == 3
+    assert selectors.group_threshold(group) == 3
     services.trust_give(actor=owner, group=group, receiver=a)
     services.trust_give(actor=owner, group=group, receiver=b)
     assert role(a, group) == Membership.Role.MEMBER
@@ -231,7 +231,7 @@ def test_trust_promotes_at_a_custom_threshold(owner, join):
     a, b, e, c = join(group), join(group), join(group), join(group)
     for person in (a, b, e):
         services.trust_give(actor=owner, group=group, receiver=person)
-    assert services.group_threshold(group) == 4  # the default would be 3 for five members
+    assert selectors.group_threshold(group) == 4  # the default would be 3 for five members
     for giver in (owner, a, b):
         services.trust_give(actor=giver, group=group, receiver=c)
     assert role(c, group) == Membership.Role.MEMBER

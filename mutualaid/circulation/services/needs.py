@@ -1,0 +1,192 @@
+"""Every write to needs and their contact records: posting, contact changes, cancelling, duplicates,
+referrals, expiry."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mutualaid.audit.services import audit_record, audited_atomic
+from mutualaid.core.errors import Conflict, InvalidInput, NotAllowed
+from mutualaid.core.limits import max_length
+from mutualaid.core.validators import check_email, check_lat_lon, check_quantity, check_text, in_zone
+from mutualaid.networks.models import Group, User
+from mutualaid.networks.permissions import group_access
+
+from .. import selectors
+from ..models import URGENCY_RANK, ContactView, Match, Need, NeedContact, Urgency
+from .categories import _category
+from .common import _cancel_need_locked, _coarse, _lock_need, _need_public_state
+
+CONTACT_FIELDS = ("name", "phone", "email", "address", "preferred_language", "notes")
+
+
+def _clean_contact(contact: dict[str, Any] | None) -> dict[str, str]:
+    contact = contact or {}
+    unknown = set(contact) - set(CONTACT_FIELDS)
+    if unknown:
+        raise InvalidInput(_("Unknown contact field: %(f)s") % {"f": ", ".join(sorted(unknown))}, field="contact")
+    clean = {}
+    for key in CONTACT_FIELDS:
+        clean[key] = check_text(str(contact.get(key) or ""), field=f"contact.{key}", limit=max_length(NeedContact, key))
+    if clean["email"]:
+        check_email(clean["email"], field="contact.email")
+    return clean
+
+
+def need_create(*, actor: User, group: Group, title: str, category: str, quantity: int,
+                urgency: str = Urgency.NORMAL, description: str = "", needed_by: datetime | None = None,
+                location_name: str = "", lat: float | None = None, lon: float | None = None,
+                contact: dict[str, Any] | None = None, on_behalf: bool = False) -> Need:
+    """Post a need. With on_behalf, a coordinator enters it for someone without an account (proxy intake)."""
+    access = group_access(actor, group, require="member")
+    if on_behalf and not access.is_coordinator:
+        raise NotAllowed(_("Only coordinators can post a need on someone's behalf."))
+    title = check_text(title, field="title", limit=max_length(Need, "title"), required=True)
+    description = check_text(description, field="description", limit=max_length(Need, "description"))
+    location_name = check_text(location_name, field="location_name", limit=max_length(Need, "location_name"))
+    category_obj = _category(category)
+    quantity = check_quantity(quantity)
+    if urgency not in Urgency.values:
+        raise InvalidInput(_("Urgency must be one of: critical, high, normal, low."), field="urgency")
+    check_lat_lon(lat, lon)
+    needed_by = in_zone(needed_by, group.timezone)
+    if needed_by is not None and needed_by < timezone.now():
+        raise InvalidInput(_("“Needed by” is in the past."), field="needed_by")
+    clean_contact = _clean_contact(contact)
+    if on_behalf and not (clean_contact["name"] or clean_contact["phone"] or clean_contact["address"]):
+        raise InvalidInput(_("For proxy intake, give at least a name, phone or address so a helper can reach "
+                             "the person."), field="contact.name")
+    with audited_atomic():
+        need = Need.objects.create(
+            group=group, requester=None if on_behalf else actor, created_by=actor, title=title,
+            description=description, category=category_obj, quantity=quantity, urgency=urgency,
+            urgency_rank=URGENCY_RANK[urgency], needed_by=needed_by, location_name=location_name,
+            lat=_coarse(lat), lon=_coarse(lon),
+        )
+        NeedContact.objects.create(need=need, exact_lat=lat, exact_lon=lon, **clean_contact)
+        audit_record(actor=actor, action="need.created", obj=need, after={
+            "group": str(group.public_id), "category": category_obj.slug, "quantity": quantity,
+            "urgency": urgency, "proxy_intake": on_behalf,
+            "contact_recorded": any(clean_contact.values()) or lat is not None,
+        })
+    return need
+
+
+def need_update_contact(*, actor: User, need: Need, contact: dict[str, Any]) -> NeedContact:
+    access = group_access(actor, need.group, require="member")
+    if not (access.is_coordinator or need.requester_id == actor.pk):
+        raise NotAllowed(_("Only the requester or a coordinator can change contact details."))
+    clean = _clean_contact(contact)
+    with audited_atomic():
+        record, _created = NeedContact.objects.get_or_create(need=need)
+        for key, value in clean.items():
+            setattr(record, key, value)
+        record.save()
+        # What changed is never recorded, only that it did: the entry must hold no personal data.
+        audit_record(actor=actor, action="need.contact_changed", obj=need, after={"contact_changed": True})
+    return record
+
+
+def contact_view_record(*, actor: User, need: Need) -> None:
+    """Someone is being shown the need's contact details (caller checked they may): who and when is kept for the
+    requester and coordinators. A read log, not a change of the record: it is not in the audit chain."""
+    ContactView.objects.create(need=need, viewer=actor)
+
+
+def need_cancel(*, actor: User, need: Need, reason: str = "") -> Need:
+    access = group_access(actor, need.group, require="member")
+    if not (access.is_coordinator or (need.requester_id and need.requester_id == actor.pk)
+            or (need.requester_id is None and need.created_by_id == actor.pk)):
+        raise NotAllowed(_("Only the requester or a coordinator can cancel this need."))
+    reason = (check_text(reason, field="reason", limit=max_length(Match, "cancel_reason"))
+              or _("The need was withdrawn."))
+    with audited_atomic():
+        need = _lock_need(need)
+        if need.status in Need.CLOSED:
+            raise Conflict(_("This need is already closed (%(status)s).") % {"status": need.get_status_display()})
+        _cancel_need_locked(actor=actor, need=need, reason=reason)
+    return need
+
+
+def need_mark_duplicate(*, actor: User, need: Need, original: Need) -> Need:
+    group_access(actor, need.group, require="coordinator")
+    original = Need.objects.get(pk=original.pk)  # its current status, not the caller's copy
+    if original.pk == need.pk:
+        raise InvalidInput(_("A need cannot be a duplicate of itself."), field="original")
+    if original.group_id != need.group_id:
+        raise InvalidInput(_("The original must be a need of the same group."), field="original")
+    if original.status == Need.Status.DUPLICATE:
+        raise InvalidInput(_("That need is itself a duplicate; choose its original."), field="original")
+    if original.status in (Need.Status.CANCELLED, Need.Status.EXPIRED, Need.Status.REFERRED):
+        raise InvalidInput(_("That need is %(status)s: a live request cannot be closed as its duplicate.")
+                           % {"status": original.get_status_display()}, field="original")
+    with audited_atomic():
+        need = _lock_need(need)
+        if need.status in Need.CLOSED:
+            raise Conflict(_("This need is already closed (%(status)s).") % {"status": need.get_status_display()})
+        if need.quantity_claimed:
+            raise Conflict(_("Helpers have claimed this need: cancel their matches first, or mark the other one."))
+        before = _need_public_state(need)
+        need.status = Need.Status.DUPLICATE
+        need.duplicate_of = original
+        need.closed_at = timezone.now()
+        need.save()
+        audit_record(actor=actor, action="need.marked_duplicate", obj=need, before=before,
+                     after={**_need_public_state(need), "duplicate_of": str(original.public_id)})
+    return need
+
+
+def need_refer(*, actor: User, need: Need, to_group: Group) -> Need:
+    """Send an out-of-area need to another group: it is closed here and posted there, contact included."""
+    group_access(actor, need.group, require="coordinator")
+    if to_group.pk == need.group_id:
+        raise InvalidInput(_("Choose another group to refer the need to."), field="group")
+    with audited_atomic():
+        need = _lock_need(need)
+        if need.status not in Need.CLAIMABLE or need.quantity_claimed:
+            raise Conflict(_("Only an open need with nothing claimed can be referred."))
+        before = _need_public_state(need)
+        copy = Need.objects.create(
+            group=to_group, requester=need.requester, created_by=actor, title=need.title,
+            description=need.description, category=need.category, quantity=need.quantity, urgency=need.urgency,
+            urgency_rank=need.urgency_rank, needed_by=need.needed_by, location_name=need.location_name,
+            lat=need.lat, lon=need.lon,
+        )
+        old_contact = NeedContact.objects.filter(need=need).first()
+        if old_contact is not None:
+            NeedContact.objects.create(need=copy, **{f: getattr(old_contact, f) for f in CONTACT_FIELDS},
+                                       exact_lat=old_contact.exact_lat, exact_lon=old_contact.exact_lon)
+        need.status = Need.Status.REFERRED
+        need.referred_to = to_group
+        need.closed_at = timezone.now()
+        need.save()
+        audit_record(actor=actor, action="need.referred", obj=need, before=before,
+                     after={**_need_public_state(need), "referred_to": str(to_group.public_id),
+                            "new_need": str(copy.public_id)})
+        audit_record(actor=actor, action="need.created", obj=copy, after={
+            "group": str(to_group.public_id), "referred_from": str(need.public_id), "quantity": copy.quantity,
+            "urgency": copy.urgency, "category": copy.category.slug})
+    return copy
+
+
+def needs_expire_overdue(*, now: datetime | None = None) -> int:
+    """Mark open needs past their needed-by time with nothing matched as expired. Returns how many."""
+    now = now or timezone.now()
+    count = 0
+    candidates = list(selectors.overdue_needs(now).values_list("pk", flat=True))
+    for pk in candidates:
+        with audited_atomic():
+            need = Need.objects.select_for_update().filter(pk=pk, status=Need.Status.OPEN,
+                                                           quantity_claimed=0).first()
+            if need is None:  # claimed or closed meanwhile
+                continue
+            before = _need_public_state(need)
+            need.status = Need.Status.EXPIRED
+            need.closed_at = now
+            need.save()
+            audit_record(actor=None, action="need.expired", obj=need, before=before, after=_need_public_state(need))
+            count += 1
+    return count

@@ -1,0 +1,65 @@
+"""Every write to offers: posting one, pausing, resuming and withdrawing it."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from mutualaid.audit.services import audit_record, audited_atomic
+from mutualaid.core.errors import Conflict, InvalidInput, NotAllowed
+from mutualaid.core.limits import max_length
+from mutualaid.core.validators import check_lat_lon, check_quantity, check_text, in_zone
+from mutualaid.networks.models import Group, User
+from mutualaid.networks.permissions import group_access
+
+from ..models import Offer
+from .categories import _category
+from .common import _coarse
+
+
+def offer_create(*, actor: User, group: Group, title: str, category: str, quantity: int, description: str = "",
+                 available_from: datetime | None = None, available_until: datetime | None = None,
+                 location_name: str = "", lat: float | None = None, lon: float | None = None,
+                 max_distance_km: float | None = None) -> Offer:
+    group_access(actor, group, require="member")
+    title = check_text(title, field="title", limit=max_length(Offer, "title"), required=True)
+    description = check_text(description, field="description", limit=max_length(Offer, "description"))
+    location_name = check_text(location_name, field="location_name", limit=max_length(Offer, "location_name"))
+    category_obj = _category(category)
+    quantity = check_quantity(quantity)
+    check_lat_lon(lat, lon)
+    if max_distance_km is not None and not 0 <= max_distance_km <= Offer.MAX_DISTANCE_KM:
+        raise InvalidInput(_("The distance must be between 0 and 20000 km."), field="max_distance_km")
+    available_from = in_zone(available_from, group.timezone)
+    available_until = in_zone(available_until, group.timezone)
+    if available_from and available_until and available_until < available_from:
+        raise InvalidInput(_("“Available until” must come after “available from”."), field="available_until")
+    with audited_atomic():
+        offer = Offer.objects.create(
+            group=group, helper=actor, title=title, description=description, category=category_obj,
+            quantity=quantity, available_from=available_from, available_until=available_until,
+            location_name=location_name, lat=_coarse(lat), lon=_coarse(lon), max_distance_km=max_distance_km,
+        )
+        audit_record(actor=actor, action="offer.created", obj=offer, after={
+            "group": str(group.public_id), "category": category_obj.slug, "quantity": quantity})
+    return offer
+
+
+def offer_set_status(*, actor: User, offer: Offer, status: str) -> Offer:
+    """The helper pauses, resumes or withdraws their offer."""
+    if offer.helper_id != actor.pk:
+        group_access(actor, offer.group, require="member")
+        raise NotAllowed(_("Only the helper who made this offer can change it."))
+    if status not in (Offer.Status.ACTIVE, Offer.Status.PAUSED, Offer.Status.WITHDRAWN):
+        raise InvalidInput(_("An offer can be made active, paused or withdrawn."), field="status")
+    with audited_atomic():
+        offer = Offer.objects.select_for_update().get(pk=offer.pk)
+        if offer.status == Offer.Status.WITHDRAWN:
+            raise Conflict(_("This offer was withdrawn; post a new one."))
+        before = {"status": offer.status}
+        if status == Offer.Status.ACTIVE and offer.quantity_left == 0:
+            status = Offer.Status.EXHAUSTED
+        offer.status = status
+        offer.save(update_fields=["status", "updated_at"])
+        audit_record(actor=actor, action="offer.status_changed", obj=offer, before=before, after={"status": status})
+    return offer
