@@ -26,7 +26,7 @@ class Anonymous:
     is_authenticated = False
     pk = None
 
-    def __bool__(self) -> bool:  # ninja only needs a non-None result
+    def __bool__(self) -> bool:  # ninja only asks for a non-None result
         return True
 
 

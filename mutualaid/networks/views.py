@@ -263,7 +263,7 @@ def member_suspend(request, group_id, user_id):
     access, person = member_access(request.user, group_id, user_id)
     group = access.group
     services.suspension_create(actor=request.user, group=group, user=person, reason=request.POST.get("reason", ""))
-    messages.success(request, _("%(name)s is suspended. Another coordinator needs to confirm it within 7 days.")
+    messages.success(request, _("%(name)s is suspended. Another coordinator must confirm it within 7 days.")
                      % {"name": person.username})
     return redirect("group_members", group_id=group.public_id)
 

@@ -91,7 +91,7 @@ def test_suspend_and_confirm_on_the_web_and_the_api(client: Client, group, owner
     assert "Suspend…" in page
     response = client.post(reverse("member_suspend", args=[group.public_id, member.public_id]),
                            {"reason": "Concern raised at the meeting"}, follow=True)
-    assert "Another coordinator needs to confirm it within 7 days." in response.content.decode()
+    assert "Another coordinator must confirm it within 7 days." in response.content.decode()
     suspension = Suspension.objects.get()
     as_cleo = Api(networks.token_create(actor=second_coordinator))
     assert ok(as_cleo.post(f"/suspensions/{suspension.public_id}/confirm"))["confirmed"] is True
