@@ -1,81 +1,34 @@
-"""API routes for need-based allocation: a helper's suggestions (accept, decline) and running an allocation."""
-from typing import Literal
-from uuid import UUID
+"""API routes for need-based allocation: a helper's suggestions (read from the stored results; accept, decline) and
+running an allocation (a POST: the default run is stored as the scope's suggestions)."""
+from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Router
 
-from mutualaid.core.errors import NotAllowed
-from mutualaid.networks.models import Membership
-from mutualaid.networks.permissions import group_access
-from mutualaid.networks.schemas import InputSchema, errors
-from mutualaid.networks.selectors import user_groups
+from mutualaid.networks.schemas import errors
+from mutualaid.circulation.api import match_out
+from mutualaid.circulation.permissions import match_access, need_access, offer_access
+from mutualaid.circulation.schemas import MatchOut
 
-from . import suggestion_selectors as selectors
-from . import suggestion_services as services
-from .api import match_out
-from .permissions import match_access, need_access, offer_access
-from .schemas import MatchOut
+from . import selectors, services
+from .permissions import allocation_access
+from .schemas import AcceptIn, AllocationIn, AllocationOut, PairIn, SuggestionOut
 
 router = Router(tags=["allocation"])
-
-
-class SuggestionOut(Schema):
-    need: UUID
-    need_title: str
-    group: UUID
-    urgency: str
-    category: str
-    offer: UUID
-    quantity: int
-    distance_km: float
-    score: float
-
-
-class PairIn(InputSchema):
-    need: UUID
-    offer: UUID
-
-
-class AcceptIn(PairIn):
-    quantity: int = Field(1, ge=1, le=100_000)
-
-
-class AllocationIn(InputSchema):
-    group: UUID | None = None
-    method: Literal["optimal", "greedy-fcfs", "greedy-urgency"] = "optimal"
-    fairness: Literal["maxmin"] | None = None
-
-
-class AllocationPairOut(Schema):
-    need: UUID
-    offer: UUID
-    quantity: int
-    distance_km: float
-    score: float
-
-
-class UnmetOut(Schema):
-    need: UUID
-    quantity: int
-
-
-class AllocationOut(Schema):
-    allocations: list[AllocationPairOut]
-    unmet: list[UnmetOut]
-    summary: dict
 
 
 def _suggestion_out(p) -> dict:
     return {"need": p.need.public_id, "need_title": p.need.shown_title, "group": p.need.group.public_id,
             "urgency": p.need.urgency, "category": p.need.category.slug, "offer": p.offer.public_id,
-            "quantity": p.quantity, "distance_km": round(p.distance_km, 3), "score": p.score}
+            "quantity": p.quantity, "distance_km": round(p.distance_km, 3), "score": p.score,
+            "worked_out_at": p.worked_out_at}
 
 
 @router.get("/suggestions", response={200: list[SuggestionOut], **errors(401)})
 def list_suggestions(request):
-    """Needs the caller's active offers could meet (suggestions only: nothing is claimed until accepted)."""
-    return [_suggestion_out(p) for p in selectors.helper_suggestions(request.auth, user_groups(request.auth))]
+    """Needs the caller's active offers could meet, from the suggestions last worked out for their groups (by the
+    worker, or a coordinator's run), as they stand now. Suggestions only: nothing is claimed until accepted."""
+    return [_suggestion_out(p) for p in selectors.helper_suggestions(request.auth).proposals]
 
 
 @router.post("/suggestions/accept", response={201: MatchOut, **errors(400, 401, 403, 404, 409, 413, 422)})
@@ -97,14 +50,12 @@ def decline_suggestion(request, payload: PairIn):
 @router.post("/allocations", response={200: AllocationOut, **errors(400, 401, 403, 404, 413, 422, 429)})
 def run_allocation(request, payload: AllocationIn):
     """Run the engine over a group (its coordinators) or the whole network (anyone who coordinates a group: the pairs
-    and unmet needs of their own groups, the others only as totals per group in the summary). A read: it proposes,
-    it claims nothing. A `maxmin` run is one at a time per group (and over the network): 429 while one runs."""
-    group = None
-    if payload.group:
-        group = group_access(request.auth, payload.group, require="coordinator").group
-    elif not Membership.objects.active().filter(user=request.auth, role=Membership.Role.COORDINATOR).exists():
-        raise NotAllowed(_("Only coordinators can run an allocation over the network."))
-    view = services.allocation_run(actor=request.auth, group=group, method=payload.method, fairness=payload.fairness)
+    and unmet needs of their own groups, the others only as totals per group in the summary). It proposes, it claims
+    nothing. The default run (optimal, no fairness) is stored as the scope's suggestions, the ones the pages and
+    `GET /suggestions` show. One run at a time per scope: 429 while one runs (a `maxmin` run has a slot of its own)."""
+    access = allocation_access(request.auth, payload.group)
+    view = services.allocation_run(actor=request.auth, group=access.group, method=payload.method,
+                                   fairness=payload.fairness)
     return 200, {
         "allocations": [{"need": p.need.public_id, "offer": p.offer.public_id, "quantity": p.quantity,
                          "distance_km": round(p.distance_km, 3), "score": p.score} for p in view.proposals],
