@@ -192,5 +192,5 @@ from mutualaid.circulation.api import router as circulation_router  # noqa: E402
 
 api.add_router("/", networks_router)
 api.add_router("/", circulation_router)
-api.add_router("/", "mutualaid.circulation.suggestion_api.router")
+api.add_router("/", "mutualaid.circulation.suggestions.api.router")
 api.add_router("/", "mutualaid.front.api.router")

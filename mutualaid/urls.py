@@ -16,5 +16,6 @@ urlpatterns = [
     path("api/v1/", api_urls()),
     path("", include("mutualaid.networks.urls")),
     path("", include("mutualaid.circulation.urls")),
+    path("", include("mutualaid.circulation.suggestions.urls")),
     path("", include("mutualaid.front.urls")),
 ]

@@ -13,3 +13,7 @@ class CirculationConfig(AppConfig):
 
         periodic("circulation.needs_expire_overdue", "mutualaid.circulation.services.needs_expire_overdue",
                  minutes=5, says="expired {} need(s)")
+        # The suggestions sub-domain's job, named by its dotted path (circulation imports nothing of it).
+        periodic("circulation.suggestions_work_out",
+                 "mutualaid.circulation.suggestions.services.suggestions_work_out_all", minutes=10,
+                 says="worked out the suggestions of {} scope(s)")

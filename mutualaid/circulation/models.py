@@ -353,3 +353,55 @@ class AllocationRun(models.Model):
     scope = models.CharField(max_length=64, unique=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     started_at = models.DateTimeField()
+
+
+class AllocationResult(models.Model):
+    """The suggestions last worked out for a scope (a group, or the whole network when `group` is None): the
+    engine's need-based proposals and the totals of its answer beside first-come-first-served's, kept so that pages
+    and the API show them without running the engine. One row per scope: a new run replaces it (its proposals go
+    with it). Worked out on a coordinator's explicit request or by the worker, never inside a GET.
+
+    What is shown is re-checked against the present: a proposal whose need is no longer open, whose offer is no longer
+    active or has less left, or that its helper declined, is dropped or cut down when read (see the suggestions
+    selectors). The summaries hold counts, rates and distances per urgency and per group id, never typed text.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    scope = models.CharField(max_length=64, unique=True)  # "group:<public id>" or "network", as AllocationRun
+    group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    worked_out_at = models.DateTimeField()
+    worked_out_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="+")  # None: the worker
+    # The scope stamps the run read its data under (a digest): the worker works a scope out again only when they
+    # changed, or when the result is old (availability windows and needed-by times pass without a change).
+    source_stamp = models.CharField(max_length=64, blank=True)
+    summary = models.JSONField()  # the engine's summary of the need-based ("optimal") answer
+    fcfs_summary = models.JSONField()  # the same for first come, first served, for the comparison
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(group__isnull=True, scope="network")
+                                   | (Q(group__isnull=False) & ~Q(scope="network")),
+                                   name="allocation_result_scope_names_group"),
+        ]
+
+
+class AllocationProposal(models.Model):
+    """One pair of a stored result: `quantity` units of `offer` proposed for `need`, as the engine answered.
+    A suggestion only: nothing is claimed until the offer's helper says yes."""
+
+    result = models.ForeignKey(AllocationResult, on_delete=models.CASCADE, related_name="proposals")
+    rank = models.PositiveIntegerField()  # the order shown: most urgent first, then by score
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="+")
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+    distance_km = models.FloatField()
+    score = models.FloatField()
+
+    class Meta:
+        ordering = ["result", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["result", "need", "offer"], name="allocation_proposal_once_per_pair"),
+            models.UniqueConstraint(fields=["result", "rank"], name="allocation_proposal_rank_unique"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="allocation_proposal_quantity_positive"),
+        ]

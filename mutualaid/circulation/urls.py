@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import suggestion_views, views
+from . import views
 
 urlpatterns = [
     path("groups/<uuid:group_id>/members/<uuid:user_id>/resume-claims/", views.claims_resume, name="claims_resume"),
@@ -18,11 +18,4 @@ urlpatterns = [
     path("offers/<uuid:offer_id>/status/", views.offer_status, name="offer_status"),
     path("me/matches/", views.my_matches, name="my_matches"),
     path("me/posts/", views.my_posts, name="my_posts"),
-    path("me/suggestions/", suggestion_views.my_suggestions, name="my_suggestions"),
-    path("me/suggestions/accept/", suggestion_views.suggestion_accept, name="suggestion_accept"),
-    path("me/suggestions/decline/", suggestion_views.suggestion_decline, name="suggestion_decline"),
-    path("groups/<uuid:group_id>/allocation/", suggestion_views.group_allocation, name="group_allocation"),
-    path("groups/<uuid:group_id>/allocation/send/", suggestion_views.group_allocation_send,
-         name="group_allocation_send"),
-    path("allocation/", suggestion_views.network_allocation, name="network_allocation"),
 ]

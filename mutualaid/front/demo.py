@@ -13,6 +13,7 @@ from django.utils import timezone
 from . import services as accounts
 from mutualaid.circulation import services as circulation
 from mutualaid.circulation.models import Need
+from mutualaid.circulation.suggestions import services as suggestions
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import Group, User
 
@@ -202,3 +203,5 @@ def _load() -> None:
         networks.token_create(actor=u["amara"], label="Phone app")
         networks.token_create(actor=u["amara"], label="Pantry stock script")
     circulation.needs_expire_overdue()
+    # Suggestions worked out once, as the worker would: the helpers' and coordinators' pages show them at once.
+    suggestions.suggestions_work_out_all()

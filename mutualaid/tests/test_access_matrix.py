@@ -37,6 +37,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from mutualaid.api import api
 from mutualaid.circulation import services as circulation
+from mutualaid.circulation.suggestions import services as suggestions
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import ApiToken, Group
 
@@ -113,6 +114,9 @@ def build_world() -> World:
         networks.suspension_create(actor=make["coordinator"], group=group, user=make["suspended"],
                                    reason="Asked neighbours for their addresses")
         application = networks.application_submit(actor=make["applicant"], group=group, answers=[ANSWER])
+        # Suggestions worked out, as the worker does: the allocation pages and GET /suggestions show stored pairs
+        # (the group's insulin need from the helper's offer), which must reach nobody outside the group.
+        suggestions.suggestions_work_out_all()
         tokens = {name: networks.token_create(actor=user) for name, user in make.items()}
     applicant = make.pop("applicant")
     return World(users=make, tokens=tokens, group=group, other_group=other, need=need, free_need=free_need,
@@ -310,9 +314,14 @@ WEB_MATRIX: dict[str, dict[str, Row]] = {
     "/me/suggestions/decline/": {"POST": Row("L 404 403 403 403 403 302", body=_suggested_pair)},
     "/groups/<uuid:group_id>/allocation/": {"GET": Row("L 404 403 403 200 403 403")},
     "/groups/<uuid:group_id>/allocation/send/": {"POST": Row("L 404 403 403 302 403 403")},
+    # Working the suggestions out again (a POST, never a GET): the group's coordinators; the network's, anyone who
+    # coordinates a group.
+    "/groups/<uuid:group_id>/allocation/work-out/": {"POST": Row("L 404 403 403 302 403 403"),
+                                                     "GET": Row("405 405 405 405 405 405 405")},
     # The network's allocation, for anyone who coordinates a group (the outsider coordinates theirs): another
     # group's needs appear only as counts there.
     "/allocation/": {"GET": Row("L 200 403 403 200 403 403")},
+    "/allocation/work-out/": {"POST": Row("L 302 403 403 302 403 403"), "GET": Row("405 405 405 405 405 405 405")},
     "/account/data/": {"GET": Row("L 200 200 200 200 200 200", reveals=("contact",),
                                   contact_seers=frozenset({"requester"}))},
     "/account/delete/": {"GET": Row("L 200 200 200 200 200 200"),

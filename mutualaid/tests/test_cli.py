@@ -91,6 +91,9 @@ def test_the_worker_runs_each_periodic_job_once(cli_env):
     assert "expired 0 need(s)" in done.stdout
     assert "0 unconfirmed suspension(s) lapsed" in done.stdout
     assert "0 expired API token(s) deleted" in done.stdout
+    assert "worked out the suggestions of 1 scope(s)" in done.stdout  # no group yet: the network's (empty) result
+    again = run_cli("worker", "--once", env=cli_env)
+    assert "worked out the suggestions of 0 scope(s)" in again.stdout, again.stderr  # nothing changed since
 
 
 def test_the_worker_runs_every_declared_job_on_its_cluster_and_stops_on_interrupt(cli_env, tmp_path):
@@ -105,7 +108,7 @@ def test_the_worker_runs_every_declared_job_on_its_cluster_and_stops_on_interrup
     done: set[str] = set()
     try:
         deadline = time.monotonic() + 110
-        while time.monotonic() < deadline and len(done) < 3:
+        while time.monotonic() < deadline and len(done) < 4:
             time.sleep(2)
             with sqlite3.connect(tmp_path / "db.sqlite3") as db:
                 done = {row[0] for row in db.execute("SELECT func FROM django_q_task WHERE success = 1")}
@@ -113,6 +116,7 @@ def test_the_worker_runs_every_declared_job_on_its_cluster_and_stops_on_interrup
         worker.send_signal(signal.SIGINT)
         output = worker.communicate(timeout=60)[0]
     assert done == {"mutualaid.circulation.services.needs_expire_overdue",
+                    "mutualaid.circulation.suggestions.services.suggestions_work_out_all",
                     "mutualaid.networks.services.suspensions_lapse",
                     "mutualaid.networks.services.tokens_purge_expired"}, output[-3000:]
     assert "scheduled mutualaid:networks.suspensions_lapse" in output
@@ -131,5 +135,6 @@ def test_schedules_follow_the_declared_jobs(db):
     assert periodic.schedule_all() == names  # again: the same, nothing doubled
     ours = dict(Schedule.objects.filter(name__startswith="mutualaid:").values_list("name", "minutes"))
     assert ours == {"mutualaid:circulation.needs_expire_overdue": 5, "mutualaid:networks.suspensions_lapse": 10,
+                    "mutualaid:circulation.suggestions_work_out": 10,
                     "mutualaid:networks.tokens_purge_expired": 60}
     assert Schedule.objects.filter(name="someone-else").exists()  # not ours: left alone

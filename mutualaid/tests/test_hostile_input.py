@@ -23,7 +23,8 @@ from django.test import Client
 
 from mutualaid.audit.models import AuditEntry
 from mutualaid.circulation import services as circulation
-from mutualaid.circulation.models import ClaimBlock, Match, Need, NeedContact, Offer
+from mutualaid.circulation.models import (AllocationProposal, AllocationResult, AllocationRun, ClaimBlock, Match, Need,
+                                          NeedContact, Offer, SuggestionDecline)
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import (ApiToken, Application, Group, Membership, Notification, Suspension, Trust,
                                        User)
@@ -32,7 +33,8 @@ PASSWORD = "a-long-passphrase-42"
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 COUNTED = (User, Group, Membership, Trust, Application, Notification, ApiToken, Need, NeedContact, Offer, Match,
-           Suspension, ClaimBlock, AuditEntry)  # not ContactView: a form shown again with contact details is a view
+           Suspension, ClaimBlock, SuggestionDecline, AllocationRun, AllocationResult, AllocationProposal,
+           AuditEntry)  # not ContactView: a form shown again with contact details is a view
 
 BIG = "x" * 100_000
 NAN, INF = float("nan"), float("inf")
@@ -159,6 +161,12 @@ def api_writes(s) -> list[tuple[str, str, dict, dict[str, str]]]:
          {"reason": "text"}),
         ("rosa", "/me/password", {"current_password": PASSWORD, "new_password": "another-long-passphrase-7"},
          {"current_password": "text", "new_password": "text"}),
+        # Allocation: running it (the default run is stored), a helper's yes and no to a suggested pair.
+        ("olga", "/allocations", {"group": g, "method": "optimal", "fairness": None},
+         {"group": "uuid", "method": "text", "fairness": "text"}),
+        ("hugo", "/suggestions/accept", {"need": n, "offer": o, "quantity": 1},
+         {"need": "uuid", "offer": "uuid", "quantity": "int"}),
+        ("hugo", "/suggestions/decline", {"need": n, "offer": o}, {"need": "uuid", "offer": "uuid"}),
     ]
 
 
@@ -173,10 +181,11 @@ def _assert_refused(response, what: str) -> None:
 
 def _route_ids() -> list[str]:
     return ["register", "token", "group", "apply", "decide", "need", "claim", "cancel-need", "duplicate", "refer",
-            "cancel-match", "offer", "offer-status", "suspend", "password"]
+            "cancel-match", "offer", "offer-status", "suspend", "password", "allocate", "suggestion-accept",
+            "suggestion-decline"]
 
 
-@pytest.mark.parametrize("index", range(15), ids=_route_ids())
+@pytest.mark.parametrize("index", range(18), ids=_route_ids())
 def test_api_write_refuses_hostile_fields_and_writes_nothing(scene, index):
     who, path, valid, fields = api_writes(scene)[index]
     token = scene["tokens"][who] if who else None
@@ -348,6 +357,23 @@ def test_web_form_refuses_hostile_fields_and_writes_nothing(scene, index):
     # A session, a preference and an e-mail sent are not rows we count.
     if url not in ("/login/", "/settings/", "/account/password/reset/"):
         assert counts() != before, f"{url}: the valid form changed nothing"
+
+
+def test_forms_without_fields_answer_any_body_as_an_empty_one(scene):
+    """The "Work out suggestions" buttons post no field: whatever body they are sent (text fields they do not take,
+    invalid UTF-8, 10 MB), they work the suggestions out (a redirect) or refuse a body they cannot read (400/413),
+    never fail; and all they write is the scope's one stored result, with its audit entry."""
+    stored = {"AllocationResult", "AllocationProposal", "AuditEntry"}
+    client = Client(REMOTE_ADDR="10.3.0.1")
+    client.force_login(scene["people"]["olga"])
+    for url in (f"/groups/{scene['group'].public_id}/allocation/work-out/", "/allocation/work-out/"):
+        before = {name: n for name, n in counts().items() if name not in stored}
+        for body in ({"need": BIG, "offer": "bad\x00value", "method": SCRIPT, "group": IMG},
+                     b"need=%FF%FE%C3%28&offer=%FF", {"x": "x" * 10_000_000}):
+            response = _post(client, url, body)
+            assert response.status_code in (302, 400, 413), (url, response.status_code)
+        assert {name: n for name, n in counts().items() if name not in stored} == before, url
+    assert AllocationResult.objects.count() == 2  # the group's and the network's, each replaced on every run
 
 
 # --- Script-bearing text is shown as text, everywhere ------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from mutualaid.circulation import services
-from mutualaid.circulation import suggestion_services as suggestions
+from mutualaid.circulation.suggestions import services as suggestions
 from mutualaid.circulation.models import AllocationRun
 from mutualaid.core.errors import Busy
 from mutualaid.networks import services as networks

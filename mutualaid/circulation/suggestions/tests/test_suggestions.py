@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mutualaid.circulation import services
-from mutualaid.circulation import suggestion_selectors as selectors
-from mutualaid.circulation import suggestion_services as suggestions
+from mutualaid.circulation.suggestions import selectors
+from mutualaid.circulation.suggestions import services as suggestions
 from mutualaid.circulation.models import Match, Need, SuggestionDecline
 from mutualaid.core.errors import Conflict, NotAllowed, NotFound
 from mutualaid.networks import services as networks
@@ -30,6 +30,12 @@ def groups_of(user):
     return Group.objects.filter(memberships__user=user, memberships__left_at__isnull=True)
 
 
+def suggested(helper, group):
+    """What the helper's page shows once the group's suggestions were worked out (as the worker does)."""
+    suggestions.suggestions_work_out(actor=None, group=group)
+    return selectors.helper_suggestions(helper, groups_of(helper)).proposals
+
+
 def post_need(actor, group, title, urgency, quantity=1, **kw):
     return services.need_create(actor=actor, group=group, title=title, category="groceries", quantity=quantity,
                                 urgency=urgency, lat=51.5, lon=-0.1, **kw)
@@ -38,7 +44,7 @@ def post_need(actor, group, title, urgency, quantity=1, **kw):
 def test_the_most_urgent_needs_are_suggested_first_and_capacity_is_respected(group, owner, member, helper, veg):
     low = post_need(member, group, "Snacks for the film night", "low", 2)
     critical = post_need(owner, group, "Food for a family just out of hospital", "critical", 2)
-    proposals = selectors.helper_suggestions(helper, groups_of(helper))
+    proposals = suggested(helper, group)
     got = {p.need.pk: p.quantity for p in proposals}
     assert got == {critical.pk: 2, low.pk: 1}  # 3 boxes: the critical need first, in full
     assert proposals[0].need == critical
@@ -46,7 +52,7 @@ def test_the_most_urgent_needs_are_suggested_first_and_capacity_is_respected(gro
 
 def test_nothing_is_claimed_until_the_helper_says_yes(group, owner, helper, veg):
     need = post_need(owner, group, "Groceries", "high", 2)
-    assert selectors.helper_suggestions(helper, groups_of(helper))
+    assert suggested(helper, group)
     need.refresh_from_db()
     assert need.quantity_claimed == 0 and not Match.objects.exists()
 
@@ -73,7 +79,7 @@ def test_a_declined_pair_is_not_suggested_again(group, owner, helper, veg):
     need = post_need(owner, group, "Groceries", "high", 1)
     suggestions.suggestion_decline(actor=helper, need=need, offer=veg)
     assert SuggestionDecline.objects.filter(need=need, offer=veg).exists()
-    assert all(p.need != need for p in selectors.helper_suggestions(helper, groups_of(helper)))
+    assert all(p.need != need for p in suggested(helper, group))
     with pytest.raises(Conflict):
         suggestions.suggestion_decline(actor=helper, need=need, offer=veg)
 
@@ -92,7 +98,7 @@ def test_needs_past_their_time_closed_needs_and_own_needs_are_not_suggested(grou
     cancelled = post_need(owner, group, "Cancelled", "critical", 1)
     services.need_cancel(actor=owner, need=cancelled)
     mine = post_need(helper, group, "My own", "critical", 1)
-    assert selectors.helper_suggestions(helper, groups_of(helper)) == []
+    assert suggested(helper, group) == []
     assert mine.requester == helper
 
 
@@ -100,6 +106,8 @@ def test_a_coordinator_sends_suggestions_and_helpers_are_notified(group, owner, 
                                                                   django_capture_on_commit_callbacks):
     post_need(owner, group, "Groceries", "high", 2)
     with django_capture_on_commit_callbacks(execute=True):
+        assert suggestions.suggestions_send(actor=owner, group=group) == 0  # nothing worked out yet
+        suggestions.suggestions_work_out(actor=owner, group=group)
         assert suggestions.suggestions_send(actor=owner, group=group) == 1
     note = Notification.objects.get(user=helper, kind=circulation_notices.SUGGESTIONS)
     assert note.url == "/me/suggestions/" and note.params["count"] == 1
@@ -116,6 +124,7 @@ def test_only_coordinators_send_suggestions(group, member):
 
 def test_the_helper_accepts_on_the_suggestions_page(client, group, owner, helper, veg):
     need = post_need(owner, group, "Rice and beans", "critical", 1)
+    suggestions.suggestions_work_out(actor=None, group=group)
     client.force_login(helper)
     page = client.get(reverse("my_suggestions")).content.decode()
     assert "Rice and beans" in page and "Yes, I will bring it" in page
@@ -127,7 +136,9 @@ def test_the_helper_accepts_on_the_suggestions_page(client, group, owner, helper
 
 def test_the_helper_declines_on_the_suggestions_page(client, group, owner, helper, veg):
     need = post_need(owner, group, "Rice and beans", "critical", 1)
+    suggestions.suggestions_work_out(actor=None, group=group)
     client.force_login(helper)
+    assert "Rice and beans" in client.get(reverse("my_suggestions")).content.decode()
     client.post(reverse("suggestion_decline"), {"need": need.public_id, "offer": veg.public_id})
     client.get(reverse("my_suggestions"))  # shows (and uses up) the confirmation, which names the need
     assert "Rice and beans" not in client.get(reverse("my_suggestions")).content.decode()
@@ -138,10 +149,12 @@ def test_the_coordinators_allocation_page_compares_with_first_come_first_served(
     post_need(member, group, "Snacks", "low", 3)  # first come...
     post_need(owner, group, "Baby formula", "critical", 3)
     client.force_login(owner)
+    assert client.post(reverse("group_allocation_work_out", args=[group.public_id])).status_code == 302
     response = client.get(reverse("group_allocation", args=[group.public_id]))
     assert response.status_code == 200
-    optimal, fcfs = response.context["optimal"], response.context["fcfs"]
-    assert response.context["unmet_critical"] == {"optimal": 0, "fcfs": 3}
+    stored = response.context["stored"]
+    optimal, fcfs = stored.optimal, stored.fcfs
+    assert stored.unmet_critical == {"optimal": 0, "fcfs": 3}
     assert optimal.summary["weighted_fulfilment"] > fcfs.summary["weighted_fulfilment"]
     assert "Baby formula" in response.content.decode()
 
@@ -168,6 +181,8 @@ def test_api_suggestions_accept_and_decline(client, group, owner, member, helper
     first = post_need(owner, group, "Groceries", "critical", 1)
     second = post_need(member, group, "More groceries", "normal", 1)
     auth = api(client, helper)
+    assert client.get("/api/v1/suggestions", **auth).json() == []  # nothing worked out yet
+    suggestions.suggestions_work_out(actor=None, group=group)
     listed = client.get("/api/v1/suggestions", **auth).json()
     assert {s["need"] for s in listed} == {str(first.public_id), str(second.public_id)}
     accepted = client.post("/api/v1/suggestions/accept", {"need": str(first.public_id), "offer": str(veg.public_id),
