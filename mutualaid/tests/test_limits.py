@@ -74,7 +74,7 @@ def test_form_and_schema_read_the_limit_from_the_model(form, args, form_field, s
 
 
 def test_the_suspension_reason_and_the_answers_have_their_limits_on_the_model():
-    from mutualaid.circulation.api import SuspendIn
+    from mutualaid.networks.api import SuspendIn
 
     assert schema_limit(SuspendIn, "reason") == limit_of(Suspension, "reason")
     form = networks_forms.ApplicationForm(questions=["Why?"])
