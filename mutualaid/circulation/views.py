@@ -138,30 +138,40 @@ def need_detail(request, need_id):
     return _need_page(request, need_access(request.user, need_id))
 
 
+def _posted_on_need_page(request, need, form, act, again):
+    """What every form posted on a need's page does: a valid form runs `act(cleaned_data)` (one service call, which
+    returns the message to show), then back to the need's page; an invalid form, or a service that refuses the input,
+    shows the page again with the form's errors in place (`again()`)."""
+    if form.is_valid():
+        try:
+            message = act(form.cleaned_data)
+        except InvalidInput as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, message)
+            return redirect("need_detail", need_id=need.public_id)
+    return again()
+
+
 @require_POST
 @login_required
 @service_errors
 def need_claim(request, need_id):
     access = need_access(request.user, need_id)
-    offers = list(selectors.claimable_offers(request.user, access.need))
-    form = ClaimForm(request.POST, need=access.need, offers=offers)
-    if form.is_valid():
-        offer = offer_access(request.user, form.cleaned_data["offer"]) if form.cleaned_data.get("offer") else None
-        try:
-            match = services.match_claim(actor=request.user, need=access.need, quantity=form.cleaned_data["quantity"],
-                                         offer=offer)
-        except InvalidInput as exc:
-            form.add_service_error(exc)
-        else:
-            if match.status == Match.Status.PROPOSED:
-                messages.success(request, _("Thank you! Your claim of %(quantity)s waits for the requester or a "
-                                            "coordinator to accept it; then the contact details show here.")
-                                 % {"quantity": match.quantity})
-            else:
-                messages.success(request, _("Thank you! You will bring %(quantity)s. The contact details are below.")
-                                 % {"quantity": match.quantity})
-            return redirect("need_detail", need_id=access.need.public_id)
-    return _need_page(request, access, claim_form=form)
+    form = ClaimForm(request.POST, need=access.need,
+                     offers=list(selectors.claimable_offers(request.user, access.need)))
+
+    def claim(data) -> str:
+        offer = offer_access(request.user, data["offer"]) if data.get("offer") else None
+        match = services.match_claim(actor=request.user, need=access.need, quantity=data["quantity"], offer=offer)
+        if match.status == Match.Status.PROPOSED:
+            return (_("Thank you! Your claim of %(quantity)s waits for the requester or a coordinator to accept it; "
+                      "then the contact details show here.") % {"quantity": match.quantity})
+        return (_("Thank you! You will bring %(quantity)s. The contact details are below.")
+                % {"quantity": match.quantity})
+
+    return _posted_on_need_page(request, access.need, form, claim,
+                                lambda: _need_page(request, access, claim_form=form))
 
 
 @require_POST
@@ -170,15 +180,13 @@ def need_claim(request, need_id):
 def need_cancel(request, need_id):
     access = need_access(request.user, need_id)
     form = NeedCancelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.need_cancel(actor=request.user, need=access.need, reason=form.cleaned_data["reason"])
-        except InvalidInput as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, _("The need is cancelled."))
-            return redirect("need_detail", need_id=access.need.public_id)
-    return _need_page(request, access, cancel_form=form)
+
+    def cancel(data) -> str:
+        services.need_cancel(actor=request.user, need=access.need, reason=data["reason"])
+        return _("The need is cancelled.")
+
+    return _posted_on_need_page(request, access.need, form, cancel,
+                                lambda: _need_page(request, access, cancel_form=form))
 
 
 @require_POST
@@ -187,16 +195,14 @@ def need_cancel(request, need_id):
 def need_duplicate(request, need_id):
     access = need_access(request.user, need_id)
     form = DuplicateForm(request.POST, needs=selectors.duplicate_candidates(access.need))
-    if form.is_valid():
-        original = need_access(request.user, form.cleaned_data["original"]).need
-        try:
-            services.need_mark_duplicate(actor=request.user, need=access.need, original=original)
-        except InvalidInput as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, _("Marked as a duplicate of “%(title)s”.") % {"title": original.title})
-            return redirect("need_detail", need_id=access.need.public_id)
-    return _need_page(request, access, duplicate_form=form)
+
+    def mark(data) -> str:
+        original = need_access(request.user, data["original"]).need
+        services.need_mark_duplicate(actor=request.user, need=access.need, original=original)
+        return _("Marked as a duplicate of “%(title)s”.") % {"title": original.title}
+
+    return _posted_on_need_page(request, access.need, form, mark,
+                                lambda: _need_page(request, access, duplicate_form=form))
 
 
 @require_POST
@@ -205,16 +211,14 @@ def need_duplicate(request, need_id):
 def need_refer(request, need_id):
     access = need_access(request.user, need_id)
     form = ReferForm(request.POST, groups=selectors.referral_targets(access.need))
-    if form.is_valid():
-        target = group_access(request.user, form.cleaned_data["to_group"]).group
-        try:
-            services.need_refer(actor=request.user, need=access.need, to_group=target)
-        except InvalidInput as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, _("The need is referred to %(group)s.") % {"group": target.name})
-            return redirect("need_detail", need_id=access.need.public_id)
-    return _need_page(request, access, refer_form=form)
+
+    def refer(data) -> str:
+        target = group_access(request.user, data["to_group"]).group
+        services.need_refer(actor=request.user, need=access.need, to_group=target)
+        return _("The need is referred to %(group)s.") % {"group": target.name}
+
+    return _posted_on_need_page(request, access.need, form, refer,
+                                lambda: _need_page(request, access, refer_form=form))
 
 
 @require_POST
@@ -255,15 +259,13 @@ def match_accept(request, match_id):
 def match_cancel(request, match_id):
     match = match_access(request.user, match_id)
     form = MatchCancelForm(request.POST, auto_id=f"id_m{match.pk}_%s")
-    if form.is_valid():
-        try:
-            services.match_cancel(actor=request.user, match=match, reason=form.cleaned_data["reason"])
-        except InvalidInput as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, _("The match is cancelled; its quantity is open to claims again."))
-            return redirect("need_detail", need_id=match.need.public_id)
-    return _need_page(request, need_access(request.user, match.need.public_id), match_form=(match.pk, form))
+
+    def cancel(data) -> str:
+        services.match_cancel(actor=request.user, match=match, reason=data["reason"])
+        return _("The match is cancelled; its quantity is open to claims again.")
+
+    return _posted_on_need_page(request, match.need, form, cancel, lambda: _need_page(
+        request, need_access(request.user, match.need.public_id), match_form=(match.pk, form)))
 
 
 # --- Lists ----------------------------------------------------------------------------------------
