@@ -379,7 +379,8 @@ def main(argv: list[str] | None = None) -> int:
 
         started = time.monotonic()
         saved = args.city if args.city and db.engine == "sqlite" else None
-        if saved and saved.exists():
+        building = not (saved and saved.exists())
+        if not building:
             shutil.copy(saved, db.url.removeprefix("sqlite:///"))
             people = json.loads(saved.with_suffix(".json").read_text())
             prepare_database()  # migrations added since it was saved
@@ -392,8 +393,10 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copy(db.url.removeprefix("sqlite:///"), saved)
             saved.with_suffix(".json").write_text(json.dumps(people))
         built = time.monotonic() - started
+        how_built = (f"loaded from {saved.name}, kept by an earlier run with `--city`, in {built:.0f} s"
+                     if saved and not building else f"built in {built:.0f} s")
         engine = "PostgreSQL" if db.engine == "postgresql" else "SQLite"
-        print(f"engine: {engine}; data set built in {built:.0f} s", flush=True)
+        print(f"engine: {engine}; data set {how_built}", flush=True)
         if args.in_process:
             from django.conf import settings
             settings.ALLOWED_HOSTS = ["*"]
@@ -442,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
         threads = args.threads or int(os.environ.get("WEB_THREADS", "4"))
         lines = [f"### {engine}, {time.strftime('%Y-%m-%d')}", "",
                  f"Data set: {GROUPS} groups, {MEMBERS:,} members, {NEEDS:,} needs and {OFFERS:,} offers over two "
-                 f"years (built in {built:.0f} s). {PEOPLE} members of {PEOPLE_GROUPS} groups, one at random for "
+                 f"years ({how_built}). {PEOPLE} members of {PEOPLE_GROUPS} groups, one at random for "
                  f"each request, {WRITE_SHARE:.0%} of requests posting a need; every page made anew. "
                  f"`mutualaid serve` with {workers} workers × {threads} threads on {os.cpu_count()} cores; wrk on "
                  f"the same machine, {args.rounds} interleaved rounds of {args.duration / args.rounds:.0f} s per "
