@@ -68,9 +68,14 @@ def test_a_page_says_when_its_suggestions_were_worked_out_and_offers_to_work_the
     page = client.get(reverse("group_allocation", args=[group.public_id])).content.decode()
     assert "Not worked out yet" in page and "Work out suggestions" in page
     suggestions.suggestions_work_out(actor=owner, group=group)
+    AllocationResult.objects.update(worked_out_at=timezone.now())
+    page = client.get(reverse("group_allocation", args=[group.public_id])).content.decode()
+    assert "Worked out now" in page and "0\xa0minutes" not in page  # never "0 minutes ago"
     AllocationResult.objects.update(worked_out_at=timezone.now() - timedelta(minutes=3))
     page = client.get(reverse("group_allocation", args=[group.public_id])).content.decode()
     assert "Worked out 3\xa0minutes ago" in page and "Work out suggestions again" in page
+    spanish = client.get(reverse("group_allocation", args=[group.public_id]), HTTP_ACCEPT_LANGUAGE="es")
+    assert "Calculado hace 3 minutos" in spanish.content.decode().replace("\xa0", " ")
 
 
 # --- Runs: an explicit POST, the worker ----------------------------------------------------------------------
