@@ -1,6 +1,6 @@
-"""Periodic jobs: each app declares its own in its AppConfig.ready (a name, the dotted path of a function taking no
-arguments, how often), and the worker runs every one of them from this registry on django-q2, whose schedules and
-queue live in the database (no extra server, SQLite or PostgreSQL alike).
+"""Periodic jobs: each app declares its own in its `jobs.py` (a name, the dotted path of a function taking no
+arguments, how often), which `jobs()` finds in every installed app, and the worker runs every one of them from this
+registry on django-q2, whose schedules and queue live in the database (no extra server, SQLite or PostgreSQL alike).
 
     periodic("lending.remind", "mutualaid.lending.services.loans_remind", minutes=60, says="reminded {} borrower(s)")
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.module_loading import import_string
+from django.utils.module_loading import autodiscover_modules, import_string
 
 SCHEDULE_PREFIX = "mutualaid:"
 
@@ -41,6 +41,8 @@ def periodic(name: str, func: str, *, minutes: int, says: str = "{}") -> Periodi
 
 
 def jobs() -> list[PeriodicJob]:
+    """Every job declared, by name: each app declares its own in its `jobs.py`, found by name here."""
+    autodiscover_modules("jobs")
     return sorted(JOBS.values(), key=lambda job: job.name)
 
 

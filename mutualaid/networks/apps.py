@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class NetworksConfig(AppConfig):
@@ -7,11 +8,6 @@ class NetworksConfig(AppConfig):
     verbose_name = "Networks and groups"
 
     def ready(self) -> None:
-        from mutualaid.core.periodic import periodic
-
-        from . import notices, receivers  # noqa: F401  (the kinds this app sends; who is signed in where)
-
-        periodic("networks.suspensions_lapse", "mutualaid.networks.services.suspensions_lapse", minutes=10,
-                 says="{} unconfirmed suspension(s) lapsed")
-        periodic("networks.tokens_purge_expired", "mutualaid.networks.services.tokens_purge_expired", minutes=60,
-                 says="{} expired API token(s) deleted")
+        # Every app's notification kinds (`notices.py`) and its answers to networks' hooks (`receivers.py`), found
+        # by name as the load check's modules are: an app adds the module, nothing else is edited.
+        autodiscover_modules("notices", "receivers")

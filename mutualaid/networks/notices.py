@@ -1,5 +1,5 @@
-"""Notification kinds: each app declares the kinds it sends, with their texts, in its own `notices.py` (imported by
-its AppConfig.ready), and networks stores and delivers them without knowing any app's kinds.
+"""Notification kinds: each app declares the kinds it sends, with their texts, in its own `notices.py` (found by name:
+networks' AppConfig.ready imports every app's), and networks stores and delivers them without knowing any app's kinds.
 
     SESSION_MOVED = notice_kind("session_moved", label=_("A session moved"),
                                 text=_("%(host)s moved “%(session)s”."), names=("host",))

@@ -1,5 +1,5 @@
 """Hooks other apps contribute to a member's life in networks, without networks knowing them (Django signals; each
-app connects its receivers in its AppConfig.ready):
+app's receivers are in its `receivers.py`, found by name: networks' AppConfig.ready imports every app's):
 
 - `member_leaving(actor, group)`: inside the transaction of leaving a group, before the membership ends. Hand back
   what the person had taken on there.
