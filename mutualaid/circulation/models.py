@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from mutualaid.core.validators import MAX_LATITUDE, MAX_LONGITUDE
 from mutualaid.networks.models import Group, group_scope, user_scope
 
 DEFAULT_CATEGORIES = [
@@ -145,8 +146,9 @@ class Need(models.Model):
                                    name="need_referral_names_group"),
             models.CheckConstraint(condition=~Q(status="duplicate") | Q(duplicate_of__isnull=False),
                                    name="need_duplicate_names_original"),
-            models.CheckConstraint(condition=Q(lat__isnull=True) | Q(lat__gte=-90, lat__lte=90), name="need_lat_range"),
-            models.CheckConstraint(condition=Q(lon__isnull=True) | Q(lon__gte=-180, lon__lte=180),
+            models.CheckConstraint(condition=Q(lat__isnull=True) | Q(lat__gte=-MAX_LATITUDE, lat__lte=MAX_LATITUDE),
+                                   name="need_lat_range"),
+            models.CheckConstraint(condition=Q(lon__isnull=True) | Q(lon__gte=-MAX_LONGITUDE, lon__lte=MAX_LONGITUDE),
                                    name="need_lon_range"),
         ]
         indexes = [

@@ -7,7 +7,7 @@ from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict, Strict, StrictBool
 
 from mutualaid.core.limits import schema_text
-from mutualaid.core.validators import MAX_QUANTITY
+from mutualaid.core.validators import MAX_LATITUDE, MAX_LONGITUDE, MAX_QUANTITY
 from mutualaid.networks.schemas import InputSchema, Moment, Number
 
 from .models import Category, Match, Need, NeedContact, Offer
@@ -46,8 +46,8 @@ class NeedIn(InputSchema):
     category: str = schema_text(Category, "slug")
     quantity: Quantity
     urgency: str = schema_text(Need, "urgency", "normal")
-    lat: Number | None = Field(None, ge=-90, le=90)
-    lon: Number | None = Field(None, ge=-180, le=180)
+    lat: Number | None = Field(None, ge=-MAX_LATITUDE, le=MAX_LATITUDE)
+    lon: Number | None = Field(None, ge=-MAX_LONGITUDE, le=MAX_LONGITUDE)
     location_name: str = schema_text(Need, "location_name", "")
     needed_by: Moment | None = None
     contact: ContactIn | None = None
@@ -139,8 +139,8 @@ class OfferIn(InputSchema):
     available_from: Moment | None = None
     available_until: Moment | None = None
     location_name: str = schema_text(Offer, "location_name", "")
-    lat: Number | None = Field(None, ge=-90, le=90)
-    lon: Number | None = Field(None, ge=-180, le=180)
+    lat: Number | None = Field(None, ge=-MAX_LATITUDE, le=MAX_LATITUDE)
+    lon: Number | None = Field(None, ge=-MAX_LONGITUDE, le=MAX_LONGITUDE)
     max_distance_km: Number | None = Field(None, ge=0, le=Offer.MAX_DISTANCE_KM)
 
 

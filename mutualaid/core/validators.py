@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from .errors import InvalidInput
 
 MAX_QUANTITY = 100_000
+MAX_LATITUDE, MAX_LONGITUDE = 90, 180  # degrees either way; forms, schemas and check_lat_lon read them
 
 
 def check_text(value: Any, *, field: str, limit: int, required: bool = False) -> str:
@@ -40,9 +41,9 @@ def check_lat_lon(lat: float | None, lon: float | None) -> None:
     """Both or neither, each within range (the database constraints say the same)."""
     if (lat is None) != (lon is None):
         raise InvalidInput(_("Give both latitude and longitude, or neither."), field="lat")
-    if lat is not None and not -90 <= lat <= 90:
+    if lat is not None and not -MAX_LATITUDE <= lat <= MAX_LATITUDE:
         raise InvalidInput(_("Latitude must be between -90 and 90."), field="lat")
-    if lon is not None and not -180 <= lon <= 180:
+    if lon is not None and not -MAX_LONGITUDE <= lon <= MAX_LONGITUDE:
         raise InvalidInput(_("Longitude must be between -180 and 180."), field="lon")
 
 

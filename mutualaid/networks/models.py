@@ -14,6 +14,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mutualaid.core.validators import MAX_LATITUDE, MAX_LONGITUDE
+
 
 def group_scope(group_id: int) -> str:
     """The audit scope of what a group's members see on its pages: every audited change to its memberships, to the
@@ -114,9 +116,9 @@ class Group(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["network", "name"], name="group_name_unique_in_network"),
-            models.CheckConstraint(condition=Q(lat__isnull=True) | Q(lat__gte=-90, lat__lte=90),
+            models.CheckConstraint(condition=Q(lat__isnull=True) | Q(lat__gte=-MAX_LATITUDE, lat__lte=MAX_LATITUDE),
                                    name="group_lat_range"),
-            models.CheckConstraint(condition=Q(lon__isnull=True) | Q(lon__gte=-180, lon__lte=180),
+            models.CheckConstraint(condition=Q(lon__isnull=True) | Q(lon__gte=-MAX_LONGITUDE, lon__lte=MAX_LONGITUDE),
                                    name="group_lon_range"),
             models.CheckConstraint(condition=Q(trust_threshold__isnull=True) | Q(trust_threshold__gte=1),
                                    name="group_trust_threshold_positive"),

@@ -7,6 +7,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, Strict, StrictBool, field_validator
 
 from mutualaid.core.limits import PASSWORD_MAX, schema_text
+from mutualaid.core.validators import MAX_LATITUDE, MAX_LONGITUDE
 
 from .models import Application, Group, User
 
@@ -90,8 +91,8 @@ class GroupIn(InputSchema):
     description: str = schema_text(Group, "description", "")
     public_description: str = schema_text(Group, "public_description", "")
     location_name: str = schema_text(Group, "location_name", "")
-    lat: Number | None = Field(None, ge=-90, le=90)
-    lon: Number | None = Field(None, ge=-180, le=180)
+    lat: Number | None = Field(None, ge=-MAX_LATITUDE, le=MAX_LATITUDE)
+    lon: Number | None = Field(None, ge=-MAX_LONGITUDE, le=MAX_LONGITUDE)
     is_open: StrictBool = True
     timezone: str = schema_text(Group, "timezone", "UTC")
     languages: list[Annotated[str, Field(max_length=35)]] = Field(default_factory=list, max_length=20)
