@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from mutualaid.core.errors import InvalidInput
+from mutualaid.core.errors import InvalidInput, NotAllowed
 from mutualaid.networks.permissions import group_access, member_access
 from mutualaid.core.web import paginate, service_errors
 
@@ -116,8 +116,10 @@ def _need_page(request, access, *, claim_form=None, cancel_form=None, duplicate_
     if access.can_manage and context["is_open"]:
         context["cancel_form"] = cancel_form or NeedCancelForm()
     if access.group.is_coordinator and context["is_open"]:
-        context["duplicate_form"] = duplicate_form or DuplicateForm(needs=selectors.duplicate_candidates(need))
-        context["refer_form"] = refer_form or ReferForm(groups=selectors.referral_targets(need))
+        # Coordinators' forms that read the group's other needs or the network's groups are made on demand: the page
+        # links to them (need_duplicate, need_refer), which show this page with that form open.
+        context["may_coordinate"] = True
+        context["duplicate_form"], context["refer_form"] = duplicate_form, refer_form
     for match in context["matches"]:
         match.can_accept = match.status == Match.Status.PROPOSED and access.can_manage and match.helper_id != user.pk
         match.can_complete = match.status == Match.Status.CONFIRMED and access.can_confirm(match)
@@ -189,11 +191,23 @@ def need_cancel(request, need_id):
                                 lambda: _need_page(request, access, cancel_form=form))
 
 
-@require_POST
+def _coordinating(request, need_id):
+    """The need, for a coordinator of its group (403 to other members, 404 to outsiders)."""
+    access = need_access(request.user, need_id)
+    if not access.group.is_coordinator:
+        raise NotAllowed(_("Only coordinators of this group can do that."))
+    return access
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 @service_errors
 def need_duplicate(request, need_id):
-    access = need_access(request.user, need_id)
+    """GET: the need's page with the form open (coordinators); POST: mark it a duplicate."""
+    access = _coordinating(request, need_id)
+    if request.method == "GET":
+        return _need_page(request, access, duplicate_form=DuplicateForm(
+            needs=selectors.duplicate_candidates(access.need)))
     form = DuplicateForm(request.POST, needs=selectors.duplicate_candidates(access.need))
 
     def mark(data) -> str:
@@ -205,11 +219,14 @@ def need_duplicate(request, need_id):
                                 lambda: _need_page(request, access, duplicate_form=form))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 @service_errors
 def need_refer(request, need_id):
-    access = need_access(request.user, need_id)
+    """GET: the need's page with the form open (coordinators); POST: refer it to another group."""
+    access = _coordinating(request, need_id)
+    if request.method == "GET":
+        return _need_page(request, access, refer_form=ReferForm(groups=selectors.referral_targets(access.need)))
     form = ReferForm(request.POST, groups=selectors.referral_targets(access.need))
 
     def refer(data) -> str:

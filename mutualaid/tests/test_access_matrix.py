@@ -292,9 +292,11 @@ WEB_MATRIX: dict[str, dict[str, Row]] = {
     "/needs/<uuid:need_id>/claim/": {"POST": Row("L 404 302 302 302 403 302", body=lambda w: {"quantity": "1"},
                                                  suspended="403")},
     "/needs/<uuid:need_id>/cancel/": {"POST": Row("L 404 403 403 302 302 403", body=lambda w: {"reason": "Sorted"})},
-    "/needs/<uuid:need_id>/duplicate/": {"POST": Row("L 404 403 403 302 403 403", args={"need_id": _free_need},
+    "/needs/<uuid:need_id>/duplicate/": {"GET": Row("L 404 403 403 200 403 403", args={"need_id": _free_need}),
+                                         "POST": Row("L 404 403 403 302 403 403", args={"need_id": _free_need},
                                                      body=lambda w: {"original": str(w.need.public_id)})},
-    "/needs/<uuid:need_id>/refer/": {"POST": Row("L 404 403 403 302 403 403", args={"need_id": _free_need},
+    "/needs/<uuid:need_id>/refer/": {"GET": Row("L 404 403 403 200 403 403", args={"need_id": _free_need}),
+                                     "POST": Row("L 404 403 403 302 403 403", args={"need_id": _free_need},
                                                  body=lambda w: {"to_group": str(w.other_group.public_id)})},
     "/matches/<uuid:match_id>/complete/": {"POST": Row("L 404 403 403 302 302 403")},
     "/matches/<uuid:match_id>/accept/": {"POST": Row("L 404 403 403 302 302 403")},  # 302: with the message

@@ -437,9 +437,14 @@ def test_a_coordinator_marks_a_duplicate(client, group, need, member_need, owner
     assert url("need_duplicate", member_need.public_id) not in body
     assert client.post(url("need_duplicate", member_need.public_id),
                        {"original": str(need.public_id)}).status_code == 403
+    assert client.get(url("need_duplicate", member_need.public_id)).status_code == 403
     as_user(client, owner)
     body = client.get(url("need_detail", member_need.public_id)).content.decode()
-    assert url("need_duplicate", member_need.public_id) in body and need.title in body
+    # The page links to the form; the form, which lists the group's other needs, is made when it is asked for.
+    assert url("need_duplicate", member_need.public_id) in body and 'name="original"' not in body
+    opened = client.get(url("need_duplicate", member_need.public_id))
+    assert opened.status_code == 200 and 'name="original"' in opened.content.decode()
+    assert need.title in opened.content.decode() and member_need.title in opened.content.decode()
     response = client.post(url("need_duplicate", member_need.public_id), {"original": ""})
     assert response.status_code == 200 and response.context["duplicate_form"].errors["original"]
     response = client.post(url("need_duplicate", member_need.public_id), {"original": str(need.public_id)},
@@ -449,8 +454,14 @@ def test_a_coordinator_marks_a_duplicate(client, group, need, member_need, owner
     assert member_need.status == "duplicate" and member_need.duplicate_of == need
 
 
-def test_a_coordinator_refers_a_need_to_another_group(client, member_need, other_group, owner):
+def test_a_coordinator_refers_a_need_to_another_group(client, member_need, other_group, owner, member):
+    as_user(client, member)
+    assert client.get(url("need_refer", member_need.public_id)).status_code == 403
     as_user(client, owner)
+    body = client.get(url("need_detail", member_need.public_id)).content.decode()
+    assert url("need_refer", member_need.public_id) in body and 'name="to_group"' not in body
+    opened = client.get(url("need_refer", member_need.public_id)).content.decode()
+    assert 'name="to_group"' in opened and other_group.name in opened
     response = client.post(url("need_refer", member_need.public_id), {"to_group": str(other_group.public_id)},
                            follow=True)
     assert "referred to Southside Pod" in response.content.decode()

@@ -46,6 +46,8 @@ def coordinator_pages(world: dict) -> dict[str, str]:
         "group page and board": f"/groups/{group}/",
         "board, filtered": f"/groups/{group}/board/?urgency=high",
         "need page": f"/needs/{world['need'].public_id}/",
+        "need page, marking a duplicate": f"/needs/{world['need'].public_id}/duplicate/",
+        "need page, referring it": f"/needs/{world['need'].public_id}/refer/",
         "needs": "/needs/",
         "post a need": f"/groups/{group}/needs/new/",
         "post an offer": f"/groups/{group}/offers/new/",
