@@ -10,6 +10,7 @@ import functools
 import json
 import logging
 import re
+from importlib import metadata
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -99,9 +100,17 @@ def api_urls() -> tuple[list, str, str]:
     return urls, app_name, namespace
 
 
+API_DESCRIPTION = """The API of Mutual Aid Network: groups, membership and trust, needs, offers, matches,
+suggestions and your own account, the same services as the web pages. [Back to the site](/)
+
+Sign in with `POST /api/v1/auth/token {"username", "password"}` and send `Authorization: Bearer <token>`. Errors are
+JSON `{"detail": "..."}` with the status that fits. Lists a client polls (`GET /api/v1/needs`) answer
+`If-None-Match` with 304 while nothing they show has changed."""
+
 api = NinjaAPI(
     title="Mutual Aid Network API",
-    version="1",
+    version=f"v1 (Mutual Aid Network {metadata.version('mutualaid')})",
+    description=API_DESCRIPTION,
     urls_namespace="api",
     auth=BearerToken(),
     docs_url="/docs",

@@ -38,8 +38,9 @@ class Board:
 
     @cached_property
     def offers(self):
-        return paginate(self.request, selectors.board_offers(self.group, category=self.chosen["category"]),
-                        param="offers_page")
+        # The filters are the needs' (their form sits over the needs): the offers beside them stay whole, so that a
+        # filter never empties the other section.
+        return paginate(self.request, selectors.board_offers(self.group), param="offers_page")
 
     @cached_property
     def member_count(self) -> int:

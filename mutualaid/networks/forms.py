@@ -9,6 +9,7 @@ import functools
 from zoneinfo import available_timezones
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import RegexValidator
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -147,3 +148,11 @@ class DecisionForm(ServiceErrorForm):
 
 class TrustForm(forms.Form):
     action = forms.ChoiceField(choices=[("give", "give"), ("withdraw", "withdraw")])
+
+
+class LoginForm(AuthenticationForm):
+    """Django's log-in form, with the sign-up form's words for its field (not "Username" beside "User name")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("User name")

@@ -21,7 +21,7 @@ from mutualaid.core.errors import Conflict, InvalidInput, NotFound
 from mutualaid.core.web import not_found, paginate, service_errors
 
 from . import selectors, services, throttle
-from .forms import ApplicationForm, DecisionForm, GroupForm, SettingsForm, SignupForm, TrustForm
+from .forms import ApplicationForm, DecisionForm, GroupForm, LoginForm, SettingsForm, SignupForm, TrustForm
 from .permissions import group_access, member_access
 
 # --- Accounts -------------------------------------------------------------------------------------
@@ -56,6 +56,7 @@ def signup(request):
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def form_valid(self, form):

@@ -125,3 +125,4 @@ def test_a_client_that_left_gets_the_404_not_a_304(client, group, member):
     networks.group_leave(actor=member, group=group)
     gone = needs(client, token, tag, group=str(group.public_id))
     assert gone.status_code == 404 and gone.json() == {"detail": "No such group, or you are not a member of it."}
+

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutualaid.audit.services import audit_record, audited_atomic
@@ -34,6 +35,9 @@ def offer_create(*, actor: User, group: Group, title: str, category: str, quanti
     available_until = in_zone(available_until, group.timezone)
     if available_from and available_until and available_until < available_from:
         raise InvalidInput(_("“Available until” must come after “available from”."), field="available_until")
+    if available_until and available_until < timezone.now():
+        raise InvalidInput(_("“Available until” has already passed: choose a time still to come."),
+                           field="available_until")
     with audited_atomic():
         offer = Offer.objects.create(
             group=group, helper=actor, title=title, description=description, category=category_obj,

@@ -605,6 +605,10 @@ def test_offer_create_and_refusals(group, helper, outsider):
         services.offer_create(actor=helper, group=group, title="Lifts", category="transport", quantity=1,
                               available_from=now, available_until=now - timedelta(hours=1))
     assert exc.value.field == "available_until"
+    with pytest.raises(InvalidInput, match="already passed") as exc:  # a date in 2020 is not "available"
+        services.offer_create(actor=helper, group=group, title="Lifts", category="transport", quantity=1,
+                              available_until=now.replace(year=2020))
+    assert exc.value.field == "available_until"
     assert Offer.objects.count() == 1
 
 

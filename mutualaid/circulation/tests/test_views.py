@@ -128,6 +128,17 @@ def test_the_board_filters_and_puts_the_most_urgent_first(client, group, owner, 
     assert client.get(url("group_board", group.public_id), {"urgency": "whenever"}).status_code == 200
 
 
+def test_a_filter_on_the_needs_never_empties_the_offers(client, group, owner, member):
+    services.need_create(actor=owner, group=group, title="Soap", category="hygiene", quantity=1)
+    for title in ("Lifts on Sundays", "Soup on Mondays", "Spare bike"):
+        services.offer_create(actor=owner, group=group, title=title, category="transport" if "Lift" in title
+                              else "food", quantity=1)
+    as_user(client, member)
+    page = client.get(url("group_board", group.public_id), {"category": "hygiene"}).content.decode()
+    assert "3 active offers" in page and "Be the first to offer help" not in page
+    assert all(title in page for title in ("Lifts on Sundays", "Soup on Mondays", "Spare bike"))
+
+
 def test_the_board_is_paginated(client, group, owner, member, settings):
     settings.MUTUALAID_PAGE_SIZE = 2
     for i in range(5):
@@ -239,6 +250,7 @@ def test_post_an_offer(client, group, member):
     ({"quantity": "0"}, "quantity"),
     ({"title": ""}, "title"),
     ({"available_from": "2099-02-01T08:00", "available_until": "2099-01-01T08:00"}, "available_until"),
+    ({"available_until": "2020-12-05T08:00"}, "available_until"),
     ({"max_distance_km": "-1"}, "max_distance_km"),
 ])
 def test_offer_form_errors(client, group, member, overrides, field):

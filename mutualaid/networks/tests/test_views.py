@@ -70,6 +70,14 @@ def test_login_and_logout(client, member):
     assert "You are signed out" in response.content.decode()
 
 
+@pytest.mark.parametrize("language, words", [("en", "User name"), ("es", "Nombre de usuario")])
+def test_log_in_and_sign_up_name_the_user_name_alike(client, language, words):
+    for page in ("login", "signup"):
+        body = client.get(url(page), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert f'for="id_username">{words}' in body.replace("\n", "").replace("  ", ""), (page, language)
+    assert "Username" not in client.get(url("login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
 def test_login_with_a_wrong_password_shows_an_error(client, member):
     response = client.post(url("login"), {"username": "mateo", "password": "wrong"})
     assert response.status_code == 200
