@@ -1,10 +1,11 @@
-"""The notification kinds circulation sends (declared with networks.notices; imported by CirculationConfig.ready)."""
+"""The notification kinds circulation sends (declared with networks.notices; found by name, as every app's are)."""
 from __future__ import annotations
 
 from typing import Any
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from mutualaid.networks.notices import notice_kind
 
@@ -16,7 +17,7 @@ def _need(params: dict[str, Any]) -> dict[str, Any]:
 
 
 MATCH_CLAIMED = notice_kind("match_claimed", label=_("A helper claimed your need"),
-                            text=_("%(helper)s will meet %(quantity)s of your need “%(need)s”."),
+                            text=_("%(helper)s will bring %(quantity)s for your need “%(need)s”."),
                             names=("helper",), prepare=_need)
 MATCH_PROPOSED = notice_kind(
     "match_proposed", label=_("A newcomer's claim waits for your acceptance"),
@@ -33,5 +34,8 @@ MATCH_COMPLETED = notice_kind("match_completed", label=_("A match was completed"
 MATCH_CANCELLED = notice_kind("match_cancelled", label=_("A match was cancelled"),
                               text=_("The match on “%(need)s” was cancelled: %(reason)s"), prepare=_need)
 SUGGESTIONS = notice_kind("suggestions", label=_("Needs you could meet"),
-                          text=_("A coordinator of %(group)s found needs that your offers could meet: %(count)s "
-                                 "suggestion(s) are waiting for your yes or no."))
+                          text=ngettext_lazy(
+                              "A coordinator of %(group)s found a need that your offers could meet: %(count)s "
+                              "suggestion is waiting for your yes or no.",
+                              "A coordinator of %(group)s found needs that your offers could meet: %(count)s "
+                              "suggestions are waiting for your yes or no.", "count"))

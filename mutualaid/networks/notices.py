@@ -65,7 +65,7 @@ def notification_text(kind: str | NoticeKind, params: dict[str, Any]) -> str:
     if declared.prepare is not None:
         p = declared.prepare(p)
     try:
-        return str(declared.text) % p
+        return str(declared.text % p)  # a plural text (ngettext_lazy with a count key) picks its form here
     except (KeyError, TypeError, ValueError):
         return str(declared.label)
 

@@ -231,7 +231,13 @@ def test_a_member_without_a_setting_follows_the_browser(client, member, group):
 
 @pytest.mark.parametrize("kind, params, expected", [
     (circulation_notices.MATCH_CLAIMED, {"helper": "mateo", "quantity": 2, "need": "Pan"},
-     "mateo se encarga de cubrir 2 de tu necesidad «Pan»."),
+     "mateo llevará 2 para tu necesidad «Pan»."),
+    (circulation_notices.SUGGESTIONS, {"group": "Norte", "count": 1},
+     "Una persona coordinadora de Norte encontró una necesidad que tus ofertas podrían cubrir: 1 sugerencia espera "
+     "tu sí o tu no."),
+    (circulation_notices.SUGGESTIONS, {"group": "Norte", "count": 3},
+     "Una persona coordinadora de Norte encontró necesidades que tus ofertas podrían cubrir: 3 sugerencias esperan "
+     "tu sí o tu no."),
     (circulation_notices.MATCH_COMPLETED, {"need": "Pan"}, "La ayuda con «Pan» se ha completado. ¡Gracias!"),
     (circulation_notices.MATCH_CANCELLED, {"need": "Pan", "reason": "me puse mala"},
      "La ayuda con «Pan» se ha cancelado: me puse mala"),
@@ -253,6 +259,22 @@ def test_notifications_are_written_in_spanish(kind, params, expected):
         assert notification_text(kind, params) != expected
 
 
+def test_counted_texts_take_the_singular_for_one():
+    with translation.override("en"):
+        one = notification_text(circulation_notices.SUGGESTIONS, {"group": "Norte", "count": 1})
+        assert "1 suggestion is waiting" in one and "(s)" not in one
+
+
+@pytest.mark.django_db
+def test_one_unit_left_is_singular_in_spanish(client, member, group):
+    from mutualaid.circulation import services as circulation
+
+    circulation.need_create(actor=member, group=group, title="Ride", category="transport", quantity=1)
+    client.force_login(member)
+    html = page(spanish(client), reverse("group_detail", args=[group.public_id]))
+    assert "Todavía falta 1 de 1" in html and "Todavía faltan 1 de" not in html
+
+
 @pytest.mark.django_db
 def test_the_notifications_page_in_spanish(client, owner, member, group, need, django_capture_on_commit_callbacks):
     from mutualaid.circulation import services as circulation
@@ -265,8 +287,8 @@ def test_the_notifications_page_in_spanish(client, owner, member, group, need, d
     client.force_login(owner)
     html = page(spanish(client), reverse("notifications"))
     assert_in_spanish(html, ["Notificaciones", "Marcar todas como leídas",
-                             "mateo se encarga de cubrir 1 de tu necesidad «Groceries for a family of four»."],
-                      ["Mark all as read", "will meet 1 of your need"])
+                             "mateo llevará 1 para tu necesidad «Groceries for a family of four»."],
+                      ["Mark all as read", "will bring 1 for your need"])
 
 
 # --- (e) Form errors ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from mutualaid.core.errors import Busy, NotFound
@@ -91,8 +92,9 @@ def group_allocation_send(request, group_id):
     access = allocation_access(request.user, group_id)
     helpers = services.suggestions_send(actor=request.user, group=access.group)
     if helpers:
-        messages.success(request, _("Suggestions sent to %(count)d helper(s). Each says yes or no themselves.")
-                         % {"count": helpers})
+        messages.success(request, ngettext("Suggestions sent to %(count)d helper, who says yes or no.",
+                                           "Suggestions sent to %(count)d helpers. Each says yes or no themselves.",
+                                           helpers) % {"count": helpers})
     else:
         messages.info(request, _("There is nothing to suggest right now."))
     return redirect("group_allocation", group_id=access.group.public_id)

@@ -210,7 +210,7 @@ def test_partial_claim_leaves_the_need_partly_matched(req_need, helper, requeste
     notification = Notification.objects.get(user=requester)
     assert notification.kind == circulation_notices.MATCH_CLAIMED
     assert mail.outbox[0].to == ["rosa@example.org"]
-    assert "hana will meet 1 of your need “Soup for the week”." in mail.outbox[0].body
+    assert "hana will bring 1 for your need “Soup for the week”." in mail.outbox[0].body
 
 
 def test_full_claim_matches_the_need(req_need, helper):

@@ -506,3 +506,13 @@ def test_needed_by_in_the_future_is_accepted(client, group, member):
     when = (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     as_user(client, member).post(url("need_create", group.public_id), need_form(needed_by=when))
     assert Need.objects.get().needed_by is not None
+
+
+def test_a_coordinator_who_already_sees_the_contact_is_not_promised_it(client, group, owner, member):
+    need = services.need_create(actor=member, group=group, title="Soup", category="food", quantity=2,
+                                contact={"phone": "+44 7700 900123"})
+    as_user(client, owner)
+    body = client.get(url("need_detail", need.public_id)).content.decode()
+    assert "+44 7700 900123" in body and "The requester is told." in body
+    assert "you will see their contact details" not in body
+

@@ -140,7 +140,7 @@ def test_the_api_default_run_is_stored_and_other_runs_are_not(client, group, own
 
 
 def test_the_worker_job_is_declared_and_works_out_what_changed(group, owner, helper, veg, other_group):
-    assert periodic.JOBS["circulation.suggestions_work_out"].func == (
+    assert {job.name: job for job in periodic.jobs()}["circulation.suggestions_work_out"].func == (
         "mutualaid.circulation.suggestions.services.suggestions_work_out_all")
     post_need(owner, group, "Rice and beans")
     assert suggestions.suggestions_work_out_all() == 3  # both groups and the network
