@@ -5,8 +5,8 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from mutualaid.core.limits import text_field
-from mutualaid.core.validators import MAX_LATITUDE, MAX_LONGITUDE, MAX_QUANTITY
+from mutualaid.core.limits import coordinate_fields, text_field
+from mutualaid.core.validators import MAX_QUANTITY
 from mutualaid.networks.forms import ServiceErrorForm
 
 from .models import Match, Need, NeedContact, Offer, Urgency
@@ -50,10 +50,7 @@ class NeedForm(ServiceErrorForm):
     needed_by = forms.DateTimeField(label=_("Needed by (optional)"), required=False, widget=DateTimeInput())
     location_name = text_field(Need, "location_name", label=_("Area"),
                                help_text=_("A neighbourhood or street name that members may see."))
-    lat = forms.FloatField(label=_("Latitude (optional)"), required=False, min_value=-MAX_LATITUDE,
-                           max_value=MAX_LATITUDE)
-    lon = forms.FloatField(label=_("Longitude (optional)"), required=False, min_value=-MAX_LONGITUDE,
-                           max_value=MAX_LONGITUDE)
+    lat, lon = coordinate_fields()
     contact_name = text_field(NeedContact, "name", label=_("Name"))
     contact_phone = text_field(NeedContact, "phone", label=_("Phone"),
                                widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))

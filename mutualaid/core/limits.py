@@ -8,7 +8,10 @@ from typing import Any
 
 from django import forms
 from django.db import models
+from django.utils.translation import gettext_lazy
 from pydantic import Field
+
+from .validators import MAX_LATITUDE, MAX_LONGITUDE
 
 # The longest password read anywhere (sign-up, log-in, the account pages and API): hashing is slow by design, and a
 # megabyte of password would be a cheap way to keep a worker busy. Not a model field: only the hash is stored.
@@ -35,3 +38,17 @@ def schema_text(model: type[models.Model], name: str, default: Any = ..., **kwar
     """A field of a django-ninja schema (pydantic's Field, which ninja's is) for the text of the model's field
     `name`: longer is refused with a 422."""
     return Field(default, max_length=max_length(model, name), **kwargs)
+
+
+def coordinate_fields() -> tuple[forms.FloatField, forms.FloatField]:
+    """The optional latitude and longitude of a form, in their ranges, refused with the services' own words (not
+    "Ensure this value is less than or equal to 90.")."""
+    lat_message = gettext_lazy("Latitude must be between -90 and 90.")
+    lon_message = gettext_lazy("Longitude must be between -180 and 180.")
+    lat = forms.FloatField(label=gettext_lazy("Latitude (optional)"), required=False, min_value=-MAX_LATITUDE,
+                           max_value=MAX_LATITUDE, error_messages={"min_value": lat_message, "max_value": lat_message})
+    lon = forms.FloatField(label=gettext_lazy("Longitude (optional)"), required=False, min_value=-MAX_LONGITUDE,
+                           max_value=MAX_LONGITUDE, error_messages={"min_value": lon_message,
+                                                                    "max_value": lon_message})
+    return lat, lon
+

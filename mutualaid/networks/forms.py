@@ -15,8 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from mutualaid.core.errors import ServiceError
-from mutualaid.core.limits import PASSWORD_MAX, text_field
-from mutualaid.core.validators import MAX_LATITUDE, MAX_LONGITUDE
+from mutualaid.core.limits import PASSWORD_MAX, coordinate_fields, text_field
 from mutualaid.networks import usernames
 from mutualaid.networks.models import Application, Group, User
 
@@ -96,10 +95,7 @@ class GroupForm(ServiceErrorForm):
                              widget=forms.Textarea(attrs={"rows": 3}))
     location_name = text_field(Group, "location_name", label=_("Area"),
                                help_text=_("A neighbourhood or town, never a street address."))
-    lat = forms.FloatField(label=_("Latitude (optional)"), required=False, min_value=-MAX_LATITUDE,
-                           max_value=MAX_LATITUDE)
-    lon = forms.FloatField(label=_("Longitude (optional)"), required=False, min_value=-MAX_LONGITUDE,
-                           max_value=MAX_LONGITUDE)
+    lat, lon = coordinate_fields()
     is_open = forms.BooleanField(label=_("Anyone may join without applying"), required=False, initial=True)
     application_questions = forms.CharField(
         label=_("Questions for people who apply"), required=False, max_length=5000,

@@ -248,7 +248,7 @@ def test_a_member_without_a_setting_follows_the_browser(client, member, group):
     (networks_notices.APPLICATION_RECEIVED, {"group": "Northside Pod", "applicant": "nadia"},
      "nadia ha solicitado unirse a Northside Pod."),
     (networks_notices.ROLE_CHANGED, {"group": "Northside Pod", "role": "coordinator"},
-     "Tu rol en Northside Pod ahora es: coordinador."),
+     "Tu rol en Northside Pod ahora es: persona coordinadora."),
     (networks_notices.ROLE_CHANGED, {"group": "Northside Pod", "role": "newcomer"},
      "Tu rol en Northside Pod ahora es: recién llegado/a."),
 ])
@@ -289,6 +289,8 @@ def test_the_notifications_page_in_spanish(client, owner, member, group, need, d
     assert_in_spanish(html, ["Notificaciones", "Marcar todas como leídas",
                              "mateo llevará 1 para tu necesidad «Groceries for a family of four»."],
                       ["Mark all as read", "will bring 1 for your need"])
+    # "ahora" or "hace 2 segundos", never "hace 0 minutos"
+    assert "0\xa0minutos" not in html and "0 minutos" not in html
 
 
 # --- (e) Form errors ------------------------------------------------------------------------------

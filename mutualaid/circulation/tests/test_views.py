@@ -190,6 +190,15 @@ def test_need_form_errors_are_shown_and_nothing_is_created(client, group, member
     assert not Need.objects.exists()
 
 
+@pytest.mark.parametrize("lat, lon, said", [("91", "0", "Latitude must be between -90 and 90."),
+                                             ("0", "-181", "Longitude must be between -180 and 180.")])
+def test_a_coordinate_out_of_range_is_refused_in_plain_words(client, group, member, lat, lon, said):
+    response = as_user(client, member).post(url("need_create", group.public_id), need_form(lat=lat, lon=lon))
+    body = response.content.decode()
+    assert response.status_code == 200 and said in body and "Ensure this value" not in body
+    assert not Need.objects.exists()
+
+
 def test_a_possible_duplicate_is_shown_before_posting(client, group, need, member):
     as_user(client, member)
     data = need_form(title="Groceries for a family of four", category="groceries")
