@@ -238,10 +238,14 @@ def application_decide(request, application_id):
 
 @login_required
 def notifications(request):
+    """The member's notifications, newest first. Opening the page is reading them: the ones that were new are marked
+    as such on it this once, and the count in the navigation clears."""
     page = paginate(request, selectors.notification_list(request.user))
     page.object_list = list(page.object_list)
     for notification in page.object_list:
         notification.text = selectors.notification_text(notification.kind, notification.params)
+    if any(n.read_at is None for n in page.object_list):
+        services.notifications_mark_read(actor=request.user)
     return render(request, "networks/notifications.html", {"page": page})
 
 

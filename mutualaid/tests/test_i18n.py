@@ -286,7 +286,7 @@ def test_the_notifications_page_in_spanish(client, owner, member, group, need, d
     assert Notification.objects.filter(user=owner, kind=circulation_notices.MATCH_CLAIMED).exists()
     client.force_login(owner)
     html = page(spanish(client), reverse("notifications"))
-    assert_in_spanish(html, ["Notificaciones", "Marcar todas como leídas",
+    assert_in_spanish(html, ["Notificaciones", "Sin leer:",
                              "mateo llevará 1 para tu necesidad «Groceries for a family of four»."],
                       ["Mark all as read", "will bring 1 for your need"])
     # "ahora" or "hace 2 segundos", never "hace 0 minutos"
