@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mutualaid.core.errors import ServiceError
 from mutualaid.core.limits import PASSWORD_MAX, coordinate_fields, text_field
-from mutualaid.networks import usernames
+from mutualaid.networks import selectors, usernames
 from mutualaid.networks.models import Application, Group, User
 
 
@@ -61,7 +61,11 @@ class SignupForm(ServiceErrorForm):
                                      widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def clean_username(self) -> str:
-        return usernames.normalise(self.cleaned_data["username"])
+        name = usernames.normalise(self.cleaned_data["username"])
+        refusal = selectors.username_refusal(name)  # told with the other fields' errors, not in a second round
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return name
 
     def clean(self):
         data = super().clean()

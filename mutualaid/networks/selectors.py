@@ -10,10 +10,11 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mutualaid.audit.models import ScopeStamp
 
-from . import signals, trustflow
+from . import signals, trustflow, usernames
 from .notices import notification_text
 from .models import ApiToken, Application, Group, Membership, Notification, Suspension, Trust, User
 
@@ -313,3 +314,17 @@ def user_export_data(user: User) -> dict[str, Any]:
     }
     # What the other apps hold (signals.member_export).
     return {**sections, **signals.collected(signals.member_export.send(sender=User, user=user))}
+
+
+def username_refusal(username: str) -> str | None:
+    """Why a new account may not take this name, or None: it is taken (compared after NFKC and case folding) or it
+    looks like one that is (the same Unicode TR39 skeleton: a Cyrillic 'а' for a Latin 'a'), so that nobody can pass
+    for a neighbour. The sign-up form asks it with the other fields; the service asks it again."""
+    key, look = usernames.fold(username), usernames.skeleton(username)
+    look_alike = False
+    for existing in User.objects.values_list("username", flat=True).iterator(chunk_size=2000):
+        if usernames.fold(existing) == key:
+            return _("That user name is taken. Choose another.")
+        look_alike = look_alike or usernames.skeleton(existing) == look
+    return _("That user name looks too much like someone else's. Choose another.") if look_alike else None
+

@@ -192,7 +192,7 @@ def test_deleting_erases_personal_data_everywhere_and_keeps_contributions(world,
     assert not Trust.objects.filter(giver=user).exists() and not Trust.objects.filter(receiver=user).exists()
     assert Membership.objects.active().get(user=member, group=world["group"]).role == Membership.Role.MEMBER
     assert Application.objects.get(user=user).status == Application.Status.WITHDRAWN
-    # Olga's notification "zebulon will meet 2 of your need" now names the placeholder.
+    # Olga's notification "zebulon will bring 2 for your need" now names the placeholder.
     claimed = Notification.objects.get(user=owner, kind="match_claimed", params__need=olga_need.title)
     assert claimed.params["helper"] == user.username
     # The audit chain is untouched and verifies; the new entries hold no personal data.

@@ -17,7 +17,7 @@ from mutualaid.core.validators import check_email
 
 from .. import notices, signals, usernames
 from ..models import ApiToken, Application, Membership, Notification, SignedInSession, Suspension, Trust, User
-from ..selectors import token_cutoff, working_tokens
+from ..selectors import token_cutoff, username_refusal, working_tokens
 from .groups import group_leave
 from .notifications import notify
 
@@ -50,16 +50,9 @@ def user_register(*, username: str, password: str, email: str = "", language: st
 
 
 def _check_username_free(username: str) -> None:
-    """Refuse a name that is taken (compared after NFKC and case folding) or that looks like one that is (the same
-    Unicode TR39 skeleton: a Cyrillic 'а' for a Latin 'a'), so that nobody can pass for a neighbour."""
-    key, look = usernames.fold(username), usernames.skeleton(username)
-    look_alike = False
-    for existing in User.objects.values_list("username", flat=True).iterator(chunk_size=2000):
-        if usernames.fold(existing) == key:
-            raise Conflict(_("That user name is taken. Choose another."), field="username")
-        look_alike = look_alike or usernames.skeleton(existing) == look
-    if look_alike:
-        raise Conflict(_("That user name looks too much like someone else's. Choose another."), field="username")
+    refusal = username_refusal(username)
+    if refusal:
+        raise Conflict(refusal, field="username")
 
 
 def user_update_settings(*, actor: User, language: str) -> User:
@@ -213,7 +206,7 @@ def user_anonymise(*, actor: User) -> tuple[User, dict[str, int]]:
         Suspension.objects.filter(user=actor).update(reason="")  # what was said about them goes with them
         Notification.objects.filter(user=actor).delete()
         placeholder = _placeholder_username()
-        # Others' notifications carry names as they were written ("ben will meet..."): the name goes there too.
+        # Others' notifications carry names as they were written ("ben will bring..."): the name goes there too.
         for key in sorted(notices.name_params()):
             for notification in Notification.objects.filter(**{f"params__{key}": old_username}):
                 notification.params = {**notification.params, key: placeholder}

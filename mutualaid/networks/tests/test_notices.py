@@ -47,9 +47,13 @@ def test_a_name_param_of_any_kind_is_renamed_when_the_account_is_deleted(visit_k
 def test_every_kind_the_apps_send_is_declared_with_a_text_and_a_label():
     codes = set(notices.KINDS)
     assert {"match_claimed", "suggestions", "role_changed", "password_changed"} <= codes
+    class Params(dict):  # whatever a sentence names (a counted one picks its plural form from "count")
+        def __missing__(self, key):
+            return 2
+
     for kind in notices.KINDS.values():
-        assert str(kind.label).strip() and str(kind.text).strip(), kind.code
+        assert str(kind.label).strip() and str(kind.text % Params()).strip(), kind.code
         with translation.override("en"):
-            english = (str(kind.label), str(kind.text))
+            english = (str(kind.label), str(kind.text % Params()))
         with translation.override("es"):  # every kind's label and sentence are in Spanish too
-            assert (str(kind.label), str(kind.text)) != english, kind.code
+            assert (str(kind.label), str(kind.text % Params())) != english, kind.code

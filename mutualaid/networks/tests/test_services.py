@@ -487,7 +487,7 @@ PARAMS = {
 def test_notification_text_in_english():
     with translation.override("en"):
         texts = {kind: notification_text(kind, params) for kind, params in PARAMS.items()}
-    assert texts[circulation_notices.MATCH_CLAIMED] == "hana will meet 2 of your need “Soup”."
+    assert texts[circulation_notices.MATCH_CLAIMED] == "hana will bring 2 for your need “Soup”."
     assert texts[circulation_notices.MATCH_CANCELLED] == "The match on “Soup” was cancelled: Ill today"
     assert texts[networks_notices.APPLICATION_DECIDED] == "Your application to Riverside Pod was declined."
     assert texts[networks_notices.ROLE_CHANGED] == "You are now a coordinator in Riverside Pod."

@@ -62,6 +62,16 @@ def test_signup_with_a_taken_name_says_so(client, member):
     assert User.objects.count() == 1
 
 
+def test_signup_tells_every_error_in_one_round(client, member):
+    """A taken name is said beside a password typo, not only once the passwords agree."""
+    response = client.post(url("signup"), {"username": "mateo", "password": "a-long-passphrase-42",
+                                           "password_again": "a-long-passphrase-43"})
+    errors = response.context["form"].errors
+    assert "That user name is taken. Choose another." in errors["username"]
+    assert "The two passwords differ." in errors["password_again"]
+    assert User.objects.count() == 1
+
+
 def test_login_and_logout(client, member):
     response = client.post(url("login"), {"username": "mateo", "password": "a-long-passphrase-42"})
     assert response.status_code == 302 and response.url == url("home")
