@@ -205,10 +205,10 @@ def _coordinating(request, need_id):
 def need_duplicate(request, need_id):
     """GET: the need's page with the form open (coordinators); POST: mark it a duplicate."""
     access = _coordinating(request, need_id)
+    posted = request.POST if request.method == "POST" else None  # an empty POST is still a posted form
+    form = DuplicateForm(posted, needs=selectors.duplicate_candidates(access.need))
     if request.method == "GET":
-        return _need_page(request, access, duplicate_form=DuplicateForm(
-            needs=selectors.duplicate_candidates(access.need)))
-    form = DuplicateForm(request.POST, needs=selectors.duplicate_candidates(access.need))
+        return _need_page(request, access, duplicate_form=form)
 
     def mark(data) -> str:
         original = need_access(request.user, data["original"]).need
@@ -225,9 +225,10 @@ def need_duplicate(request, need_id):
 def need_refer(request, need_id):
     """GET: the need's page with the form open (coordinators); POST: refer it to another group."""
     access = _coordinating(request, need_id)
+    posted = request.POST if request.method == "POST" else None
+    form = ReferForm(posted, groups=selectors.referral_targets(access.need))
     if request.method == "GET":
-        return _need_page(request, access, refer_form=ReferForm(groups=selectors.referral_targets(access.need)))
-    form = ReferForm(request.POST, groups=selectors.referral_targets(access.need))
+        return _need_page(request, access, refer_form=form)
 
     def refer(data) -> str:
         target = group_access(request.user, data["to_group"]).group

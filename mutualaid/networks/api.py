@@ -87,7 +87,7 @@ def register(request, payload: RegisterIn):
 
 def _no_form_body(request) -> None:
     """This API reads JSON only, but django-axes reads request.POST when it records a failed attempt: a body that
-    merely claims to be a form (multipart without a boundary, too many fields) must not turn a refusal into a 500."""
+    merely passes for a form (multipart without a boundary, too many fields) must not turn a refusal into a 500."""
     try:
         request.POST
     except Exception:

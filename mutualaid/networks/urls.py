@@ -17,7 +17,6 @@ urlpatterns = [
     path("groups/<uuid:group_id>/applications/", views.group_applications, name="group_applications"),
     path("applications/<uuid:application_id>/decide/", views.application_decide, name="application_decide"),
     path("notifications/", views.notifications, name="notifications"),
-    path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("groups/<uuid:group_id>/members/<uuid:user_id>/suspend/", views.member_suspend, name="member_suspend"),
     path("suspensions/<uuid:suspension_id>/confirm/", views.suspension_confirm, name="suspension_confirm"),
 ]

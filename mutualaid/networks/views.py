@@ -249,15 +249,6 @@ def notifications(request):
     return render(request, "networks/notifications.html", {"page": page})
 
 
-@require_POST
-@login_required
-def notifications_read(request):
-    count = services.notifications_mark_read(actor=request.user)
-    if count:
-        messages.success(request, _("All notifications are marked as read."))
-    return redirect("notifications")
-
-
 # --- Suspensions (each app takes back what standing allowed: the member_suspended hook) ---------
 
 

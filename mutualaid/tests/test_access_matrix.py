@@ -308,7 +308,6 @@ WEB_MATRIX: dict[str, dict[str, Row]] = {
     "/matches/<uuid:match_id>/cancel/": {"POST": Row("L 404 403 403 302 302 302", body=lambda w: {"reason": "Ill"})},
     "/offers/<uuid:offer_id>/status/": {"POST": Row("L 404 403 403 403 403 302", body=lambda w: {"action": "pause"})},
     "/notifications/": {"GET": Row("L 200 200 200 200 200 200")},
-    "/notifications/read/": {"POST": Row("L 302 302 302 302 302 302")},
     "/me/matches/": {"GET": Row("L 200 200 200 200 200 200")},
     "/me/posts/": {"GET": Row("L 200 200 200 200 200 200")},
     "/me/suggestions/": {"GET": Row("L 200 200 200 200 200 200")},

@@ -466,6 +466,8 @@ def test_a_coordinator_marks_a_duplicate(client, group, need, member_need, owner
     opened = client.get(url("need_duplicate", member_need.public_id))
     assert opened.status_code == 200 and 'name="original"' in opened.content.decode()
     assert need.title in opened.content.decode() and member_need.title in opened.content.decode()
+    empty = client.post(url("need_duplicate", member_need.public_id), {})  # nothing chosen: said, not ignored
+    assert empty.status_code == 200 and empty.context["duplicate_form"].errors["original"]
     response = client.post(url("need_duplicate", member_need.public_id), {"original": ""})
     assert response.status_code == 200 and response.context["duplicate_form"].errors["original"]
     response = client.post(url("need_duplicate", member_need.public_id), {"original": str(need.public_id)},
