@@ -62,7 +62,7 @@ def database_unavailable_response(request: HttpRequest, exc: BaseException | Non
     logger.warning("Database unavailable, answered 503 to %s %s: %s", request.method, request.path,
                    str(exc).strip().splitlines()[0] if exc and str(exc).strip() else type(exc).__name__)
     close_broken_connections()
-    # The member's own language setting needs the database: follow the browser's instead.
+    # The member's own language setting is in the database: follow the browser's instead.
     language = translation.get_language_from_request(request)
     with translation.override(language):
         if request.path.startswith("/api/"):
