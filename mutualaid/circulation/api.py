@@ -19,9 +19,10 @@ from mutualaid.networks.selectors import user_groups
 
 from . import selectors, services
 from .models import REMOVED_TITLE, Match, Need, Offer, Urgency
-from .permissions import match_access, need_access, offer_access
-from .schemas import (CancelIn, CategoryOut, ClaimIn, DuplicateIn, MatchOut, NeedCancelIn, NeedCreatedOut,
-                      NeedDetailOut, NeedIn, NeedOut, OfferIn, OfferOut, OfferStatusIn, ReferIn)
+from .permissions import match_access, need_access, offer_access, thread_access
+from .schemas import (CancelIn, CategoryOut, ClaimIn, DuplicateIn, MatchOut, MessageIn, MessageOut, NeedCancelIn,
+                      NeedCreatedOut, NeedDetailOut, NeedIn, NeedOut, NeedPatch, OfferIn, OfferOut, OfferPatch,
+                      OfferStatusIn, ReferIn)
 
 router = Router(tags=["circulation"])
 
@@ -222,6 +223,21 @@ def get_need(request, need_id: UUID, response: HttpResponse):
     return need_detail_out(request.auth, need_id, response)
 
 
+@router.patch("/needs/{need_id}", response={200: NeedDetailOut, **errors(400, 401, 403, 404, 409, 413, 422)},
+              tags=["needs"], exclude_unset=True)
+def update_need(request, need_id: UUID, payload: NeedPatch, response: HttpResponse):
+    """Correct a need: its requester (or, for a need entered on someone's behalf, a coordinator). Only the fields
+    given change; the quantity never goes below what is claimed. Helpers on the way are told of a new quantity,
+    time or place."""
+    access = need_access(request.auth, need_id)
+    changes = payload.model_dump(exclude_unset=True)
+    for name in ("title", "description", "quantity", "urgency", "location_name"):
+        if name in changes and changes[name] is None:
+            raise InvalidInput(_("%(field)s cannot be null.") % {"field": name}, field=name)
+    services.need_update(actor=request.auth, need=access.need, changes=changes)
+    return need_detail_out(request.auth, need_id, response)
+
+
 @router.post("/needs/{need_id}/claim", response={201: MatchOut, **errors(400, 401, 403, 404, 409, 413, 422)},
              tags=["needs"])
 def claim_need(request, need_id: UUID, payload: ClaimIn):
@@ -296,6 +312,30 @@ def cancel_match(request, match_id: UUID, payload: CancelIn):
     return match_out(match_access(request.auth, match_id))
 
 
+def message_out(message, match: Match, user) -> dict:
+    return {"id": message.public_id, "author": message.author.username,
+            "side": match.side_of(message.author_id) or "coordinator", "mine": message.author_id == user.pk,
+            "text": message.text, "created_at": message.created_at}
+
+
+@router.get("/matches/{match_id}/messages", response={200: list[MessageOut], **errors(401, 403, 404, 422)},
+            tags=["matches"])
+@paginate(Pagination)
+def list_messages(request, match_id: UUID):
+    """The match's conversation, oldest first: for the requester, the helper and the group's coordinators."""
+    match = thread_access(request.auth, match_id).match
+    return Rendered(selectors.match_messages(match), lambda m: message_out(m, match, request.auth))
+
+
+@router.post("/matches/{match_id}/messages", response={201: MessageOut, **errors(400, 401, 403, 404, 413, 422)},
+             tags=["matches"])
+def write_message(request, match_id: UUID, payload: MessageIn):
+    """Write in the match's conversation; the others on it are told."""
+    match = thread_access(request.auth, match_id).match
+    message = services.match_message_write(actor=request.auth, match=match, text=payload.text)
+    return 201, message_out(message, match, request.auth)
+
+
 # --- Offers ---------------------------------------------------------------------------------------
 
 
@@ -332,6 +372,20 @@ def create_offer(request, payload: OfferIn):
 
 @router.get("/offers/{offer_id}", response={200: OfferOut, **errors(401, 404, 422)}, tags=["offers"])
 def get_offer(request, offer_id: UUID):
+    return offer_out(offer_access(request.auth, offer_id))
+
+
+@router.patch("/offers/{offer_id}", response={200: OfferOut, **errors(400, 401, 403, 404, 409, 413, 422)},
+              tags=["offers"])
+def update_offer(request, offer_id: UUID, payload: OfferPatch):
+    """The helper corrects their offer. Only the fields given change; the quantity never goes below what is
+    already promised from it."""
+    offer = offer_access(request.auth, offer_id)
+    changes = payload.model_dump(exclude_unset=True)
+    for name in ("title", "description", "quantity", "location_name"):
+        if name in changes and changes[name] is None:
+            raise InvalidInput(_("%(field)s cannot be null.") % {"field": name}, field=name)
+    services.offer_update(actor=request.auth, offer=offer, changes=changes)
     return offer_out(offer_access(request.auth, offer_id))
 
 

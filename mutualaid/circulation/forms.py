@@ -9,7 +9,7 @@ from mutualaid.core.limits import coordinate_fields, text_field
 from mutualaid.core.validators import MAX_QUANTITY
 from mutualaid.networks.forms import ServiceErrorForm
 
-from .models import Match, Need, NeedContact, Offer, Urgency
+from .models import Match, MatchMessage, Need, NeedContact, Offer, Urgency
 
 
 def capitalised(choices) -> list[tuple[str, str]]:
@@ -75,6 +75,18 @@ class NeedForm(ServiceErrorForm):
                 if name.startswith("contact_")}
 
 
+class NeedEditForm(NeedForm):
+    """Correcting a need: what NeedForm asks, but its category and who it is for stay as they are."""
+
+    def __init__(self, *args, claimed: int = 0, **kwargs):
+        super().__init__(*args, categories=[], **kwargs)
+        del self.fields["category"], self.fields["post_anyway"]
+        if claimed:
+            self.fields["quantity"].help_text = _("At least %(claimed)d: helpers have already claimed that much.") % {
+                "claimed": claimed}
+            self.fields["quantity"].widget.attrs["min"] = claimed
+
+
 class OfferForm(ServiceErrorForm):
     title = text_field(Offer, "title", label=_("What can you offer?"),
                        help_text=_("A short line, e.g. “Lifts to the clinic on weekday mornings”."))
@@ -92,6 +104,18 @@ class OfferForm(ServiceErrorForm):
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("Choose a category"))] + category_choices(categories)
+
+
+class OfferEditForm(OfferForm):
+    """Correcting an offer: what OfferForm asks, but not its category."""
+
+    def __init__(self, *args, promised: int = 0, **kwargs):
+        super().__init__(*args, categories=[], **kwargs)
+        del self.fields["category"]
+        if promised:
+            self.fields["quantity"].help_text = _("At least %(promised)d: you have already promised that much.") % {
+                "promised": promised}
+            self.fields["quantity"].widget.attrs["min"] = promised
 
 
 class ClaimForm(ServiceErrorForm):
@@ -112,6 +136,12 @@ class ClaimForm(ServiceErrorForm):
 class MatchCancelForm(ServiceErrorForm):
     reason = text_field(Match, "cancel_reason", required=True, label=_("Why cancel?"),
                         help_text=_("The other side will read this."))
+
+
+class MessageForm(ServiceErrorForm):
+    text = text_field(MatchMessage, "text", label=_("Your message"),
+                      widget=forms.Textarea(attrs={"rows": 3}),
+                      help_text=_("Read by the other side of this match and the group's coordinators."))
 
 
 class NeedCancelForm(ServiceErrorForm):

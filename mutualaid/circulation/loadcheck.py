@@ -276,6 +276,45 @@ def cancel_match(client, world) -> bool:
     return True
 
 
+@action("match.message", 1.5)
+def write_on_match(client, world) -> bool:
+    """One side of a match writes to the other in its conversation, and reads the thread now and then."""
+    picked = _pick_match(client, world, role=client.rng.choice(["helper", "requester"]))
+    if picked is None:
+        return False
+    match_id, _info = picked
+    if client.rng.random() < 0.3:
+        client.web("web.match", f"/matches/{match_id}/")
+        return True
+    answer = client.api("match.message", "POST", f"/matches/{match_id}/messages",
+                        {"text": client.rng.choice(["On my way.", "Is six o'clock all right?",
+                                                    "Thank you so much!", "Running ten minutes late, sorry."])})
+    if answer.status == 201:
+        world.acknowledge("match_message", id=answer.data["id"])
+    elif answer.status == 404:
+        with world.lock:
+            _notes(world)["matches"].pop(match_id, None)
+    return True
+
+
+@action("need.edit", 1)
+def edit_need(client, world) -> bool:
+    """A requester corrects their need: sometimes a lower quantity, which must never fall below what is claimed
+    (the invariants below check the quantities and the status after every such race with claims)."""
+    with world.lock:
+        mine = sorted(_notes(world)["my_needs"][client.person.pk])
+    if not mine:
+        return False
+    need_id = client.rng.choice(mine)
+    body = client.rng.choice([{"quantity": client.rng.randint(1, 4)}, {"urgency": client.rng.choice(URGENCIES)},
+                              {"title": client.rng.choice(TITLES)}])
+    answer = client.api("need.edit", "PATCH", f"/needs/{need_id}", body)
+    if answer.status in (404, 409):
+        with world.lock:
+            _notes(world)["my_needs"][client.person.pk].discard(need_id)
+    return True
+
+
 @action("need.cancel", 0.7)
 def cancel_need(client, world) -> bool:
     with world.lock:
@@ -404,6 +443,37 @@ def matches_kept(acks: list[dict]) -> list[str]:
     from .models import Match
 
     return _missing(Match, [a["id"] for a in acks])
+
+
+@durable("match_message")
+def messages_kept(acks: list[dict]) -> list[str]:
+    from .models import MatchMessage
+
+    found = {str(pk) for pk in MatchMessage.objects.filter(public_id__in=[a["id"] for a in acks])
+             .values_list("public_id", flat=True)}
+    return [f"message {a['id']} was acknowledged but is missing" for a in acks if a["id"] not in found]
+
+
+@invariant("every message on a match is by one of its sides or by a coordinator of its group")
+def messages_by_those_who_may() -> list[str]:
+    from mutualaid.audit.models import AuditEntry
+    from mutualaid.networks.models import Membership
+
+    from .models import MatchMessage
+
+    held_role = set(AuditEntry.objects.filter(object_type="networks.membership", after__role="coordinator")
+                    .values_list("object_id", flat=True))
+    coordinators = {(g, u) for g, u, public_id in Membership.objects.values_list("group_id", "user_id", "public_id")
+                    if str(public_id) in held_role}
+    problems = []
+    for pk, author, helper, requester, creator, group in MatchMessage.objects.values_list(
+            "pk", "author_id", "match__helper_id", "match__need__requester_id", "match__need__created_by_id",
+            "match__need__group_id"):
+        if author in (helper, requester) or (requester is None and author == creator):
+            continue
+        if (group, author) not in coordinators:
+            problems.append(f"message {pk} on a match was written by user {author}, neither a side nor a coordinator")
+    return problems
 
 
 @durable("match_completed")

@@ -300,6 +300,39 @@ class Match(models.Model):
     def is_live(self) -> bool:
         return self.status in self.LIVE
 
+    def side_of(self, user_id: int | None) -> str | None:
+        """Which side of the match a person is on: "helper", "requester" (also whoever entered the need for someone
+        without an account, who speaks for them), or None."""
+        if user_id is None:
+            return None
+        if self.helper_id == user_id:
+            return "helper"
+        need = self.need
+        if need.requester_id == user_id or (need.requester_id is None and need.created_by_id == user_id):
+            return "requester"
+        return None
+
+
+class MatchMessage(models.Model):
+    """One message in a match's conversation: the requester (or whoever entered the need for someone), the helper and
+    the group's coordinators write to each other there, without sharing a phone number. Personal data: in the
+    author's export, deleted with their account, and never copied into the audit chain (its entry names the
+    message, not what it says)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="match_message_not_empty")]
+        indexes = [models.Index(fields=["match", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.author_id} on {self.match_id}"
+
 
 class ClaimBlock(models.Model):
     """A helper who cancelled more than three claims in a day cannot claim in the group until a coordinator lifts it."""

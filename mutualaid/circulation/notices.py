@@ -33,6 +33,17 @@ MATCH_COMPLETED = notice_kind("match_completed", label=_("A match was completed"
                               text=_("The match on “%(need)s” was completed. Thank you!"), prepare=_need)
 MATCH_CANCELLED = notice_kind("match_cancelled", label=_("A match was cancelled"),
                               text=_("The match on “%(need)s” was cancelled: %(reason)s"), prepare=_need)
+MATCH_MESSAGE = notice_kind("match_message", label=_("A new message about a match"),
+                            text=_("%(author)s wrote to you about “%(need)s”."), names=("author",), prepare=_need)
+def _changes(params: dict[str, Any]) -> dict[str, Any]:
+    names = {"quantity": gettext("the quantity"), "time": gettext("the time"), "place": gettext("the place")}
+    changes = [names.get(code, str(code)) for code in params.get("changes") or []]
+    return {**_need(params), "changes": ", ".join(changes)}
+
+
+NEED_CHANGED = notice_kind("need_changed", label=_("A need you are helping with changed"),
+                           text=_("“%(need)s”, which you are helping with, was changed (%(changes)s): see the need's "
+                                  "page."), prepare=_changes)
 SUGGESTIONS = notice_kind("suggestions", label=_("Needs you could meet"),
                           text=ngettext_lazy(
                               "A coordinator of %(group)s found a need that your offers could meet: %(count)s "

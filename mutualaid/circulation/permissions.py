@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from mutualaid.core.errors import NotFound
+from mutualaid.core.errors import NotAllowed, NotFound
 from mutualaid.networks.models import User
 from mutualaid.networks.permissions import GroupAccess, group_access
 
@@ -58,6 +58,14 @@ def claim_refusal(user: User, need: Need) -> str | None:
         return _("You cancelled several claims in a short time: a coordinator of this group needs to lift the pause "
                  "before you can claim again.")
     return None
+
+
+def may_edit_need(user: User, need: Need, *, is_coordinator: bool) -> bool:
+    """Who fixes a need's mistakes: its requester; for a need entered on someone's behalf, whoever entered it and
+    the group's coordinators (the person it is for has no account to do it)."""
+    if need.requester_id is not None:
+        return need.requester_id == user.pk
+    return need.created_by_id == user.pk or is_coordinator
 
 
 def can_see_contact(user: User | None, need: Need, *, is_coordinator: bool, matches: list[Match]) -> bool:
@@ -132,3 +140,40 @@ def offer_access(user: User | None, public_id) -> Offer:
     except NotFound:
         raise NotFound(_("No such offer.")) from None
     return offer
+
+
+def match_side(user: User | None, match: Match) -> str | None:
+    """Which side of the match `user` is on: "helper", "requester" (also whoever entered the need for someone without
+    an account, who speaks for them) or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    return match.side_of(user.pk)
+
+
+@dataclass
+class ThreadAccess:
+    """A match's conversation, for someone who may read it and write in it: `side` is "requester", "helper" or
+    "coordinator"."""
+
+    match: Match
+    group: GroupAccess
+    side: str
+
+
+def thread_access(user: User | None, public_id) -> ThreadAccess:
+    """A match's conversation is for the two sides of the match and the group's coordinators: 404 to whoever may
+    not see the match at all, 403 to the group's other members."""
+    match = match_detail(_uuid_or_404(public_id, _("No such match.")))
+    if match is None:
+        raise NotFound(_("No such match."))
+    side = match_side(user, match)
+    try:
+        access = group_access(user, match.need.group, require="public" if side else "member")
+    except NotFound:
+        raise NotFound(_("No such match.")) from None
+    if side is None:
+        if not access.is_coordinator:
+            raise NotAllowed(_("This conversation is between the requester, the helper and the group's "
+                               "coordinators."))
+        side = "coordinator"
+    return ThreadAccess(match, access, side)

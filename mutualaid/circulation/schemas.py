@@ -10,7 +10,7 @@ from mutualaid.core.limits import schema_text
 from mutualaid.core.validators import MAX_LATITUDE, MAX_LONGITUDE, MAX_QUANTITY
 from mutualaid.networks.schemas import InputSchema, Moment, Number
 
-from .models import Category, Match, Need, NeedContact, Offer
+from .models import Category, Match, MatchMessage, Need, NeedContact, Offer
 
 # A quantity is a JSON integer (not true, which would read as 1, not "3", not 2.0) from 1 to MAX_QUANTITY.
 Quantity = Annotated[int, Strict(), Field(ge=1, le=MAX_QUANTITY)]
@@ -52,6 +52,22 @@ class NeedIn(InputSchema):
     needed_by: Moment | None = None
     contact: ContactIn | None = None
     on_behalf: StrictBool = False
+
+
+class NeedPatch(InputSchema):
+    """A correction to a need: the fields of NeedIn that may change, each only when given (null clears the time or
+    the place). The group, category and who it is for stay; an unknown field is refused."""
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = schema_text(Need, "title", None)
+    description: str = schema_text(Need, "description", None)
+    quantity: Quantity = None
+    urgency: str = schema_text(Need, "urgency", None)
+    lat: Number | None = Field(None, ge=-MAX_LATITUDE, le=MAX_LATITUDE)
+    lon: Number | None = Field(None, ge=-MAX_LONGITUDE, le=MAX_LONGITUDE)
+    location_name: str = schema_text(Need, "location_name", None)
+    needed_by: Moment | None = None
+    contact: ContactIn | None = None
 
 
 class MatchBrief(Schema):
@@ -114,6 +130,19 @@ class MatchOut(Schema):
     completed_at: datetime | None
 
 
+class MessageIn(InputSchema):
+    text: str = schema_text(MatchMessage, "text", min_length=1)
+
+
+class MessageOut(Schema):
+    id: UUID
+    author: str
+    side: str = Field(description='"requester", "helper" or "coordinator"')
+    mine: bool
+    text: str
+    created_at: datetime
+
+
 class CancelIn(InputSchema):
     reason: str = schema_text(Match, "cancel_reason", min_length=1)
 
@@ -139,6 +168,21 @@ class OfferIn(InputSchema):
     available_from: Moment | None = None
     available_until: Moment | None = None
     location_name: str = schema_text(Offer, "location_name", "")
+    lat: Number | None = Field(None, ge=-MAX_LATITUDE, le=MAX_LATITUDE)
+    lon: Number | None = Field(None, ge=-MAX_LONGITUDE, le=MAX_LONGITUDE)
+    max_distance_km: Number | None = Field(None, ge=0, le=Offer.MAX_DISTANCE_KM)
+
+
+class OfferPatch(InputSchema):
+    """A correction to an offer: the fields of OfferIn that may change, each only when given."""
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = schema_text(Offer, "title", None)
+    description: str = schema_text(Offer, "description", None)
+    quantity: Quantity = None
+    available_from: Moment | None = None
+    available_until: Moment | None = None
+    location_name: str = schema_text(Offer, "location_name", None)
     lat: Number | None = Field(None, ge=-MAX_LATITUDE, le=MAX_LATITUDE)
     lon: Number | None = Field(None, ge=-MAX_LONGITUDE, le=MAX_LONGITUDE)
     max_distance_km: Number | None = Field(None, ge=0, le=Offer.MAX_DISTANCE_KM)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from mutualaid.networks.models import SUSPENSION_LAPSES_AFTER, Group, Suspension, User
 from mutualaid.networks.selectors import user_groups
 
-from .models import Category, ClaimBlock, ContactView, GroupPolicy, Match, Need, NeedContact, Offer
+from .models import Category, ClaimBlock, ContactView, GroupPolicy, Match, MatchMessage, Need, NeedContact, Offer
 
 
 def category_list() -> QuerySet[Category]:
@@ -86,6 +86,25 @@ def match_detail(public_id) -> Match | None:
             public_id=public_id)
     except (Match.DoesNotExist, ValueError, TypeError):
         return None
+
+
+def match_messages(match: Match) -> QuerySet[MatchMessage]:
+    """A match's conversation, oldest first, with each author."""
+    return MatchMessage.objects.filter(match=match).select_related("author").order_by("created_at", "id")
+
+
+THREAD_SHOWN = 200  # the most messages a conversation's page shows (the latest); the API pages through them all
+
+
+def thread_page(match: Match) -> tuple[list[MatchMessage], int]:
+    """The latest THREAD_SHOWN messages of a match, oldest first, and how many there are in all."""
+    latest = list(MatchMessage.objects.filter(match=match).select_related("author")
+                  .order_by("-created_at", "-id")[:THREAD_SHOWN])
+    latest.reverse()
+    for message in latest:  # who wrote it, as the page names them: a side of the match, or a coordinator
+        message.side = match.side_of(message.author_id) or "coordinator"
+    total = len(latest) if len(latest) < THREAD_SHOWN else MatchMessage.objects.filter(match=match).count()
+    return latest, total
 
 
 def user_matches(user: User) -> QuerySet[Match]:
@@ -244,7 +263,7 @@ def home_lists(user: User) -> HomeLists:
         user_open_needs(user).only(*NEED_CARD_FIELDS, "group__name", "group__timezone"), HOME_LIST_LENGTH)
     live_matches, live_count = _first_rows_and_count(
         user_live_matches(user).select_related(None).select_related("need__group", "need__category", "helper")
-        .only("status", "quantity", "created_at", "cancel_reason", "helper__username", "need__public_id",
+        .only("public_id", "status", "quantity", "created_at", "cancel_reason", "helper__username", "need__public_id",
               "need__title", "need__group__name", "need__group__timezone", "need__category__name",
               "need__category__unit", "need__category__unit_singular"),
         HOME_LIST_LENGTH)
@@ -273,6 +292,26 @@ def _need_row(need: Need) -> dict:
             "urgency": need.urgency, "status": need.status, "needed_by": _iso(need.needed_by),
             "location_name": need.location_name, "lat": need.lat, "lon": need.lon,
             "created_at": _iso(need.created_at), "closed_at": _iso(need.closed_at)}
+
+
+def _conversations_export(user: User) -> list[dict]:
+    """The conversations the person took part in: every match they are a side of (helper, requester, or whoever
+    entered the need for someone), and every other one they wrote in (as a coordinator), each with all its messages:
+    what they wrote and what was written to them."""
+    own = Q(helper=user) | Q(need__requester=user) | Q(need__requester__isnull=True, need__created_by=user)
+    wrote = MatchMessage.objects.filter(author=user).values("match_id")
+    threads = (Match.objects.filter(own | Q(pk__in=wrote)).filter(Exists(MatchMessage.objects.filter(
+        match=OuterRef("pk")))).select_related("need", "need__group").order_by("created_at", "id"))
+    by_match: dict[int, list[MatchMessage]] = {}
+    for message in (MatchMessage.objects.filter(match__in=threads).select_related("author")
+                    .order_by("created_at", "id")):
+        by_match.setdefault(message.match_id, []).append(message)
+    return [{"match": str(m.public_id), "need": {"id": str(m.need.public_id), "title": m.need.title,
+                                                 "group": m.need.group.name},
+             "messages": [{"author": msg.author.username, "mine": msg.author_id == user.pk,
+                           "side": m.side_of(msg.author_id) or "coordinator", "text": msg.text,
+                           "written_at": _iso(msg.created_at)} for msg in by_match.get(m.pk, [])]}
+            for m in threads]
 
 
 def user_circulation_export(user: User) -> dict:
@@ -317,6 +356,7 @@ def user_circulation_export(user: User) -> dict:
         ],
         "matches_as_helper": [match_row(m) for m in matches.filter(helper=user)],
         "matches_as_requester": [match_row(m) for m in matches.filter(need__requester=user)],
+        "conversations": _conversations_export(user),
         "contact_details_seen": [
             {"need": {"id": str(v.need.public_id), "title": v.need.title, "group": v.need.group.name},
              "viewed_at": _iso(v.viewed_at)}

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,10 +19,10 @@ from mutualaid.networks.permissions import group_access, member_access
 from mutualaid.core.web import paginate, service_errors
 
 from . import selectors, services
-from .forms import (BoardFilterForm, ClaimForm, DuplicateForm, MatchCancelForm, NeedCancelForm, NeedForm, OfferForm,
-                    ReferForm)
+from .forms import (BoardFilterForm, ClaimForm, DuplicateForm, MatchCancelForm, MessageForm, NeedCancelForm,
+                    NeedEditForm, NeedForm, OfferEditForm, OfferForm, ReferForm)
 from .models import Match, Need, Offer
-from .permissions import claim_refusal, match_access, need_access, offer_access
+from .permissions import claim_refusal, may_edit_need, match_access, need_access, offer_access, thread_access
 
 # --- Posting needs and offers ---------------------------------------------------------------------
 
@@ -92,6 +93,79 @@ def _offer_create(request, access):
     return render(request, "circulation/offer_form.html", {"form": form, "group": access.group, "access": access})
 
 
+# --- Fixing mistakes --------------------------------------------------------------------------------
+
+
+@login_required
+@service_errors
+def need_edit(request, need_id):
+    """The requester corrects their need (a coordinator, one entered on someone's behalf)."""
+    access = need_access(request.user, need_id)
+    if not may_edit_need(request.user, access.need, is_coordinator=access.group.is_coordinator):
+        raise NotAllowed(_("Only the person who asked can change this need (or, for a need entered on someone's "
+                           "behalf, a coordinator)."))
+    if access.need.status in Need.CLOSED:
+        messages.error(request, _("This need is closed (%(status)s) and can no longer be changed.")
+                       % {"status": access.need.get_status_display()})
+        return redirect("need_detail", need_id=access.need.public_id)
+    with timezone.override(access.group.group.timezone):  # times typed in the form are the group's local times
+        return _need_edit(request, access)
+
+
+def _need_edit(request, access):
+    need = access.need
+    contact = selectors.need_contact(need)
+    if contact is not None and not access.is_requester:
+        services.contact_view_record(actor=request.user, need=need)  # the form shows them
+    initial = {name: getattr(need, name) for name in ("title", "description", "quantity", "urgency", "needed_by",
+                                                        "location_name")}
+    if contact is not None:
+        initial.update({f"contact_{name}": getattr(contact, name) for name in services.CONTACT_FIELDS})
+        initial.update({"lat": contact.exact_lat, "lon": contact.exact_lon})
+    form = NeedEditForm(request.POST or None, initial=initial, claimed=need.quantity_claimed)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changes = {name: data[name] for name in ("title", "description", "quantity", "urgency", "needed_by",
+                                                 "location_name", "lat", "lon")}
+        changes["contact"] = form.contact()
+        try:
+            services.need_update(actor=request.user, need=need, changes=changes)
+        except InvalidInput as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("need_detail", need_id=need.public_id)
+    response = render(request, "circulation/need_form.html",
+                      {"form": form, "group": access.group.group, "access": access, "need": need})
+    add_never_cache_headers(response)  # it holds the contact details
+    return response
+
+
+@login_required
+@service_errors
+def offer_edit(request, offer_id):
+    """The helper corrects their offer."""
+    offer = offer_access(request.user, offer_id)
+    if offer.helper_id != request.user.pk:
+        raise NotAllowed(_("Only the helper who made this offer can change it."))
+    if offer.status == Offer.Status.WITHDRAWN:
+        messages.error(request, _("This offer was withdrawn; post a new one."))
+        return redirect("my_posts")
+    with timezone.override(offer.group.timezone):
+        initial = {name: getattr(offer, name) for name in services.OFFER_EDITABLE if name not in ("lat", "lon")}
+        form = OfferEditForm(request.POST or None, initial=initial, promised=offer.quantity_committed)
+        if request.method == "POST" and form.is_valid():
+            changes = {name: form.cleaned_data[name] for name in form.fields}
+            try:
+                services.offer_update(actor=request.user, offer=offer, changes=changes)
+            except InvalidInput as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, _("Your changes are saved."))
+                return redirect("my_posts")
+        return render(request, "circulation/offer_form.html", {"form": form, "group": offer.group, "offer": offer})
+
+
 # --- A need's page and what can be done on it -----------------------------------------------------
 
 
@@ -115,6 +189,7 @@ def _need_page(request, access, *, claim_form=None, cancel_form=None, duplicate_
                                                                                                         need)))
     if access.can_manage and context["is_open"]:
         context["cancel_form"] = cancel_form or NeedCancelForm()
+    context["may_edit"] = context["is_open"] and may_edit_need(user, need, is_coordinator=access.group.is_coordinator)
     if access.group.is_coordinator and context["is_open"]:
         # Coordinators' forms that read the group's other needs or the network's groups are made on demand: the page
         # links to them (need_duplicate, need_refer), which show this page with that form open.
@@ -124,6 +199,7 @@ def _need_page(request, access, *, claim_form=None, cancel_form=None, duplicate_
         match.can_accept = match.status == Match.Status.PROPOSED and access.can_manage and match.helper_id != user.pk
         match.can_complete = match.status == Match.Status.CONFIRMED and access.can_confirm(match)
         match.can_cancel = match.is_live and (access.can_manage or match.helper_id == user.pk)
+        match.can_talk = access.is_requester or access.group.is_coordinator or match.helper_id == user.pk
         if match.can_cancel:
             match.cancel_form = (match_form[1] if match_form and match_form[0] == match.pk
                                  else MatchCancelForm(auto_id=f"id_m{match.pk}_%s"))
@@ -284,6 +360,44 @@ def match_cancel(request, match_id):
 
     return _posted_on_need_page(request, match.need, form, cancel, lambda: _need_page(
         request, need_access(request.user, match.need.public_id), match_form=(match.pk, form)))
+
+
+# --- A match's conversation -----------------------------------------------------------------------------
+
+
+def _thread_page(request, access, form=None):
+    match = access.match
+    shown, total = selectors.thread_page(match)
+    suspended = selectors.claim_hold(request.user, match.need.group_id)[0]
+    return render(request, "circulation/match_thread.html", {
+        "access": access, "match": match, "need": match.need, "group": access.group.group,
+        "thread": shown, "thread_total": total, "older": total - len(shown),
+        "form": None if suspended else (form or MessageForm()), "suspended": suspended,
+    })
+
+
+@login_required
+@service_errors
+def match_thread(request, match_id):
+    """A match's conversation: the two sides and the group's coordinators (403 to other members)."""
+    return _thread_page(request, thread_access(request.user, match_id))
+
+
+@require_POST
+@login_required
+@service_errors
+def match_message_post(request, match_id):
+    access = thread_access(request.user, match_id)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.match_message_write(actor=request.user, match=access.match, text=form.cleaned_data["text"])
+        except InvalidInput as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Your message is sent."))
+            return redirect(reverse("match_thread", kwargs={"match_id": access.match.public_id}) + "#latest")
+    return _thread_page(request, access, form)
 
 
 # --- Lists ----------------------------------------------------------------------------------------

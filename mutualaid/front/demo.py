@@ -157,7 +157,12 @@ def _load() -> None:
         circulation.match_claim(actor=u["elif"], need=meals, quantity=1)
         # Partly matched
         nappies = need(u["elif"], riverside, "Nappies, size 4", "hygiene", 4, "high", location_name="Riverside")
-        circulation.match_claim(actor=u["fatima"], need=nappies, quantity=1)
+        nappy_run = circulation.match_claim(actor=u["fatima"], need=nappies, quantity=1)
+        # Elif left no phone number: she and Fatima agree on a time in the match's conversation.
+        circulation.match_message_write(actor=u["fatima"], match=nappy_run, text=(
+            "Hi Elif, I have one pack of size 4 at home. Shall I bring it round after work, about six?"))
+        circulation.match_message_write(actor=u["elif"], match=nappy_run, text=(
+            "Six is perfect, thank you! The buzzer is broken, so please knock."))
         # Matched (claimed in full, not yet received)
         veg_need = need(u["jamal"], riverside, "Fresh vegetables for a community lunch", "groceries", 3, "normal",
                         location_name="Riverside", contact={"phone": "+44 7700 900104"})

@@ -206,6 +206,10 @@ API_MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/needs"): Row("401 404 200 200 200 200 200", query=lambda w: {"group": str(w.group.public_id)}),
     ("POST", "/needs"): Row("401 404 201 201 201 201 201", body=_new_need),
     ("GET", "/needs/{need_id}"): Row("401 404 200 200 200 200 200", reveals=("contact",)),
+    # Fixing mistakes: the requester their need (rita's own, so the coordinator may not), the helper their offer.
+    ("PATCH", "/needs/{need_id}"): Row("401 404 403 403 403 200 403", body=lambda w: {"quantity": 4},
+                                       reveals=("contact",), contact_seers=frozenset({"requester"})),
+    ("PATCH", "/offers/{offer_id}"): Row("401 404 403 403 403 403 200", body=lambda w: {"quantity": 6}),
     ("POST", "/needs/{need_id}/claim"): Row("401 404 201 201 201 403 201", body=lambda w: {"quantity": 1},
                                             suspended="403"),
     ("POST", "/needs/{need_id}/cancel"): Row("401 404 403 403 200 200 403", body=lambda w: {"reason": "Sorted"}),
@@ -215,6 +219,10 @@ API_MATRIX: dict[tuple[str, str], Row] = {
                                             body=lambda w: {"group": str(w.other_group.public_id)}),
     ("GET", "/matches"): Row("401 200 200 200 200 200 200"),
     ("GET", "/matches/{match_id}"): Row("401 404 200 200 200 200 200"),
+    # A match's conversation: its two sides and the group's coordinators; the group's other members are refused.
+    ("GET", "/matches/{match_id}/messages"): Row("401 404 403 403 200 200 200"),
+    ("POST", "/matches/{match_id}/messages"): Row("401 404 403 403 201 201 201",
+                                                  body=lambda w: {"text": "I can come at six, is that all right?"}),
     ("POST", "/matches/{match_id}/complete"): Row("401 404 403 403 200 200 403"),
     # The world's match is confirmed already: those who may accept are told there is nothing to accept.
     ("POST", "/matches/{match_id}/accept"): Row("401 404 403 403 409 409 403"),
@@ -289,6 +297,13 @@ WEB_MATRIX: dict[str, dict[str, Row]] = {
                                                                   "category": "transport", "quantity": "2"})},
     "/needs/": {"GET": Row("L 200 200 200 200 200 200")},
     "/needs/<uuid:need_id>/": {"GET": Row("L 404 200 200 200 200 200", reveals=("contact",))},
+    "/needs/<uuid:need_id>/edit/": {
+        "GET": Row("L 404 403 403 403 200 403", reveals=("contact",), contact_seers=frozenset({"requester"})),
+        "POST": Row("L 404 403 403 403 302 403", body=lambda w: {
+            "title": INSIDE_SECRETS[0], "quantity": "4", "urgency": "high", "contact_phone": PHONE})},
+    "/offers/<uuid:offer_id>/edit/": {
+        "GET": Row("L 404 403 403 403 403 200"),
+        "POST": Row("L 404 403 403 403 403 302", body=lambda w: {"title": "Cool bags and a bike", "quantity": "6"})},
     "/needs/<uuid:need_id>/claim/": {"POST": Row("L 404 302 302 302 403 302", body=lambda w: {"quantity": "1"},
                                                  suspended="403")},
     "/needs/<uuid:need_id>/cancel/": {"POST": Row("L 404 403 403 302 302 403", body=lambda w: {"reason": "Sorted"})},
@@ -298,6 +313,10 @@ WEB_MATRIX: dict[str, dict[str, Row]] = {
     "/needs/<uuid:need_id>/refer/": {"GET": Row("L 404 403 403 200 403 403", args={"need_id": _free_need}),
                                      "POST": Row("L 404 403 403 302 403 403", args={"need_id": _free_need},
                                                  body=lambda w: {"to_group": str(w.other_group.public_id)})},
+    "/matches/<uuid:match_id>/": {"GET": Row("L 404 403 403 200 200 200")},
+    "/matches/<uuid:match_id>/messages/": {"GET": Row("405 405 405 405 405 405 405"),
+                                           "POST": Row("L 404 403 403 302 302 302", body=lambda w: {
+                                               "text": "I can come at six, is that all right?"})},
     "/matches/<uuid:match_id>/complete/": {"POST": Row("L 404 403 403 302 302 403")},
     "/matches/<uuid:match_id>/accept/": {"POST": Row("L 404 403 403 302 302 403")},  # 302: with the message
     "/groups/<uuid:group_id>/members/<uuid:user_id>/resume-claims/": {"POST": Row("L 404 403 403 302 403 403")},

@@ -23,8 +23,8 @@ from django.test import Client
 
 from mutualaid.audit.models import AuditEntry
 from mutualaid.circulation import services as circulation
-from mutualaid.circulation.models import (AllocationProposal, AllocationResult, AllocationRun, ClaimBlock, Match, Need,
-                                          NeedContact, Offer, SuggestionDecline)
+from mutualaid.circulation.models import (AllocationProposal, AllocationResult, AllocationRun, ClaimBlock, Match,
+                                          MatchMessage, Need, NeedContact, Offer, SuggestionDecline)
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import (ApiToken, Application, Group, Membership, Notification, Suspension, Trust,
                                        User)
@@ -33,7 +33,7 @@ PASSWORD = "a-long-passphrase-42"
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 COUNTED = (User, Group, Membership, Trust, Application, Notification, ApiToken, Need, NeedContact, Offer, Match,
-           Suspension, ClaimBlock, SuggestionDecline, AllocationRun, AllocationResult, AllocationProposal,
+           MatchMessage, Suspension, ClaimBlock, SuggestionDecline, AllocationRun, AllocationResult, AllocationProposal,
            AuditEntry)  # not ContactView: a form shown again with contact details is a view
 
 BIG = "x" * 100_000
@@ -102,11 +102,12 @@ def scene(db, django_capture_on_commit_callbacks):
 # --- The API ----------------------------------------------------------------------------------------------
 
 
-def api_post(token: str | None, path: str, body: Any = None, *, raw: bytes | None = None, ip: str = "10.0.0.1"):
+def api_post(token: str | None, path: str, body: Any = None, *, raw: bytes | None = None, ip: str = "10.0.0.1",
+             method: str = "POST"):
     client = Client(REMOTE_ADDR=ip)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     data = raw if raw is not None else json.dumps(body, allow_nan=True).encode()
-    return client.generic("POST", "/api/v1" + path, data=data, content_type="application/json", **headers)
+    return client.generic(method, "/api/v1" + path, data=data, content_type="application/json", **headers)
 
 
 def _set(body: dict, dotted: str, value: Any) -> dict:
@@ -149,6 +150,20 @@ def api_writes(s) -> list[tuple[str, str, dict, dict[str, str]]]:
         ("olga", f"/needs/{s['second'].public_id}/duplicate", {"original": n}, {"original": "uuid"}),
         ("olga", f"/needs/{s['second'].public_id}/refer", {"group": str(s["other"].public_id)}, {"group": "uuid"}),
         ("hugo", f"/matches/{m}/cancel", {"reason": "Ill"}, {"reason": "text"}),
+        ("rosa", f"/matches/{m}/messages", {"text": "Ring twice, please"}, {"text": "text"}),
+        # Corrections (PATCH): every field a need or an offer may change.
+        ("rosa", f"/needs/{n}", {"title": "Soup", "description": "Hot", "quantity": 2, "urgency": "high",
+                                 "lat": 51.5, "lon": -0.1, "location_name": "North",
+                                 "needed_by": "2999-01-01T10:00:00", "contact": contact},
+         {"title": "text", "description": "text", "quantity": "int", "urgency": "text", "lat": "float",
+          "lon": "float", "location_name": "text", "needed_by": "datetime", "contact": "object",
+          **{f"contact.{k}": "text" for k in contact}}, "PATCH"),
+        ("hugo", f"/offers/{o}", {"title": "Lifts", "description": "Sundays", "quantity": 3,
+                                  "available_from": "2999-01-01T10:00:00", "available_until": "2999-02-01T10:00:00",
+                                  "location_name": "North", "lat": 51.5, "lon": -0.1, "max_distance_km": 5.0},
+         {"title": "text", "description": "text", "quantity": "int", "available_from": "datetime",
+          "available_until": "datetime", "location_name": "text", "lat": "float", "lon": "float",
+          "max_distance_km": "float"}, "PATCH"),
         ("hugo", "/offers", {"group": g, "title": "Lifts", "description": "Sundays", "category": "transport",
                              "quantity": 2, "available_from": "2999-01-01T10:00:00",
                              "available_until": "2999-02-01T10:00:00", "location_name": "North", "lat": 51.5,
@@ -182,26 +197,28 @@ def _assert_refused(response, what: str) -> None:
 def _route_ids() -> list[str]:
     return ["register", "token", "group", "apply", "decide", "need", "claim", "cancel-need", "duplicate", "refer",
             "cancel-match", "offer", "offer-status", "suspend", "password", "allocate", "suggestion-accept",
-            "suggestion-decline"]
+            "suggestion-decline", "match-message", "need-patch", "offer-patch"]
 
 
-@pytest.mark.parametrize("index", range(18), ids=_route_ids())
+@pytest.mark.parametrize("index", range(21), ids=_route_ids())
 def test_api_write_refuses_hostile_fields_and_writes_nothing(scene, index):
-    who, path, valid, fields = api_writes(scene)[index]
+    who, path, valid, fields, *rest = api_writes(scene)[index]
+    method = rest[0] if rest else "POST"
     token = scene["tokens"][who] if who else None
     before = counts()
     for n, (name, kind) in enumerate(fields.items()):
         for value in HOSTILE[kind]:
-            what = f"POST {path} with {name}={str(value)[:40]!r}"
-            response = api_post(token, path, _set(valid, name, value), ip=f"10.1.{n}.{len(str(value)) % 250}")
+            what = f"{method} {path} with {name}={str(value)[:40]!r}"
+            response = api_post(token, path, _set(valid, name, value), ip=f"10.1.{n}.{len(str(value)) % 250}",
+                                method=method)
             _assert_refused(response, what)
             assert counts() == before, f"{what}: something was written"
     for label, raw in RAW_BODIES:
-        response = api_post(token, path, raw=raw)
-        _assert_refused(response, f"POST {path} with a body that is {label}")
-        assert counts() == before, f"POST {path} with a body that is {label}: something was written"
+        response = api_post(token, path, raw=raw, method=method)
+        _assert_refused(response, f"{method} {path} with a body that is {label}")
+        assert counts() == before, f"{method} {path} with a body that is {label}: something was written"
     # The valid body is accepted: the refusals above were about the hostile values, not the route.
-    response = api_post(token, path, valid, ip="10.9.9.9")
+    response = api_post(token, path, valid, ip="10.9.9.9", method=method)
     assert response.status_code in (200, 201), (path, response.content[:300])
 
 
@@ -248,7 +265,7 @@ CHOICE_WEB = ["\x00", BIG, "<script>alert(1)</script>", "00000000-0000-0000-0000
 
 def web_forms(s) -> list[tuple[str | None, str, dict, dict[str, list[str]]]]:
     """(who is signed in, URL, valid POST data, field -> hostile values) for every web form."""
-    g, n, m = (str(s[k].public_id) for k in ("group", "need", "match"))
+    g, n, o, m = (str(s[k].public_id) for k in ("group", "need", "offer", "match"))
     return [
         (None, "/signup/", {"username": "newbie", "email": "", "password": PASSWORD, "password_again": PASSWORD},
          {"username": TEXT_WEB + [SCRIPT, IMG], "email": TEXT_WEB + [SCRIPT], "password": TEXT_WEB,
@@ -278,6 +295,18 @@ def web_forms(s) -> list[tuple[str | None, str, dict, dict[str, list[str]]]]:
           "max_distance_km": FLOAT_WEB}),
         ("hugo", f"/needs/{n}/claim/", {"quantity": "1"}, {"quantity": INT_WEB, "offer": CHOICE_WEB}),
         ("hugo", f"/matches/{m}/cancel/", {"reason": "Ill"}, {"reason": TEXT_WEB + ["", "   "]}),
+        ("rosa", f"/matches/{m}/messages/", {"text": "Ring twice, please"}, {"text": TEXT_WEB + ["", "   "]}),
+        ("rosa", f"/needs/{n}/edit/", {"title": "Soup", "quantity": "2", "urgency": "normal",
+                                       "needed_by": "2999-01-01T10:00", "lat": "51.5", "lon": "-0.1"},
+         {"title": TEXT_WEB + ["", "   "], "description": TEXT_WEB, "quantity": INT_WEB, "urgency": CHOICE_WEB,
+          "needed_by": DATETIME_WEB, "location_name": TEXT_WEB, "lat": FLOAT_WEB, "lon": FLOAT_WEB,
+          **{f"contact_{k}": TEXT_WEB for k in ("name", "phone", "email", "address", "preferred_language",
+                                                "notes")}}),
+        ("hugo", f"/offers/{o}/edit/", {"title": "Lifts", "quantity": "2", "available_from": "2999-01-01T10:00",
+                                        "available_until": "2999-02-01T10:00", "max_distance_km": "5"},
+         {"title": TEXT_WEB + ["", "   "], "description": TEXT_WEB, "quantity": INT_WEB,
+          "available_from": DATETIME_WEB, "available_until": DATETIME_WEB, "location_name": TEXT_WEB,
+          "max_distance_km": FLOAT_WEB}),
         ("rosa", f"/needs/{n}/cancel/", {"reason": "Sorted"}, {"reason": TEXT_WEB}),
         ("olga", f"/needs/{s['second'].public_id}/duplicate/", {"original": n}, {"original": CHOICE_WEB}),
         ("olga", f"/needs/{s['second'].public_id}/refer/", {"to_group": str(s["other"].public_id)},
@@ -292,7 +321,8 @@ def web_forms(s) -> list[tuple[str | None, str, dict, dict[str, list[str]]]]:
 
 def _web_ids() -> list[str]:
     return ["signup", "login", "group-create", "apply", "decide", "post-need", "post-offer", "claim",
-            "cancel-match", "cancel-need", "duplicate", "refer", "settings", "password-change", "password-reset"]
+            "cancel-match", "match-message", "edit-need", "edit-offer", "cancel-need", "duplicate", "refer",
+            "settings", "password-change", "password-reset"]
 
 
 def _post(client: Client, url: str, data: bytes | dict):
@@ -321,7 +351,7 @@ def _field_refused(html: str, field: str, form: str) -> bool:
     return field in FORM_WIDE.get(form, ()) and ('class="form-errors' in html or 'errorlist nonfield' in html)
 
 
-@pytest.mark.parametrize("index", range(15), ids=_web_ids())
+@pytest.mark.parametrize("index", range(18), ids=_web_ids())
 def test_web_form_refuses_hostile_fields_and_writes_nothing(scene, index):
     """Round k sends every field its k-th hostile value at once; each of them must be refused, by name."""
     who, url, valid, fields = web_forms(scene)[index]
@@ -404,7 +434,8 @@ def test_script_bearing_text_is_stored_as_typed_and_shown_escaped(db, django_cap
                                          category="food", quantity=4, location_name=hostile[:120])
         match = circulation.match_claim(actor=helper, need=need, quantity=1, offer=offer)
         circulation.match_cancel(actor=helper, match=match, reason=hostile[:500])
-        circulation.match_claim(actor=helper, need=need, quantity=1)
+        live = circulation.match_claim(actor=helper, need=need, quantity=1)
+        circulation.match_message_write(actor=helper, match=live, text=hostile[:2000])
         Group.objects.filter(pk=group.pk).update(is_open=False)
         group.refresh_from_db()
         networks.application_submit(actor=applicant, group=group, answers=[hostile])
@@ -420,6 +451,7 @@ def test_script_bearing_text_is_stored_as_typed_and_shown_escaped(db, django_cap
         (founder_client, f"/groups/{group.public_id}/applications/"), (founder_client, "/notifications/"),
         (founder_client, f"/groups/{group.public_id}/members/"), (helper_client, "/me/matches/"),
         (helper_client, "/me/posts/"), (helper_client, f"/needs/{need.public_id}/"),
+        (helper_client, f"/matches/{live.public_id}/"), (founder_client, f"/matches/{live.public_id}/"),
         (Client(), f"/groups/{group.public_id}/"), (Client(), "/groups/"),
     ]
     for client, url in pages:

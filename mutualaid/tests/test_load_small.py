@@ -23,7 +23,7 @@ from mutualaid.front import loadcheck as account_checks
 from mutualaid.audit import loadcheck as audit_checks
 from mutualaid.circulation import loadcheck as circulation_checks
 from mutualaid.circulation import services as circulation
-from mutualaid.circulation.models import Need, Offer
+from mutualaid.circulation.models import MatchMessage, Need, Offer
 from mutualaid.loadcheck.harness import postgres_server_url
 from mutualaid.networks import loadcheck as network_checks
 from mutualaid.networks import services as networks
@@ -56,7 +56,8 @@ def test_ten_people_for_eight_seconds_break_no_invariant(tmp_path):
     assert not [s for s in summary["by_status"] if s == "0" or s.startswith("5")]
     # People really did things, and on both sides of the product: pages, the API, claims, trust.
     actions = summary["actions"]
-    for name in ("web.board", "web.need", "api.needs", "need.post", "need.claim", "trust.give", "tokens.list"):
+    for name in ("web.board", "web.need", "api.needs", "need.post", "need.claim", "trust.give", "tokens.list",
+                 "match.message", "need.edit"):
         assert actions[name]["count"] > 0, name
     assert actions["need.claim"]["statuses"].get("201", 0) > 0
     assert "all invariants hold" in result.stdout
@@ -90,6 +91,16 @@ def test_a_status_that_contradicts_the_quantities_is_reported(claimed, need):
     Need.objects.filter(pk=need.pk).update(status=Need.Status.OPEN)
     assert circulation_checks.need_status_consistent() == [
         f"need {need.public_id}: status open, its quantities say partly_matched"]
+
+
+def test_a_message_by_someone_not_on_the_match_is_reported(claimed, need, make_user, group):
+    circulation.match_message_write(actor=claimed.helper, match=claimed, text="On my way")
+    assert circulation_checks.messages_by_those_who_may() == []
+    stranger = make_user("stranger")
+    networks.group_join(actor=stranger, group=group)
+    message = MatchMessage.objects.create(match=claimed, author=stranger, text="Let me in")  # past the service
+    assert circulation_checks.messages_by_those_who_may() == [
+        f"message {message.pk} on a match was written by user {stranger.pk}, neither a side nor a coordinator"]
 
 
 def test_a_member_trusted_past_the_threshold_but_not_coordinating_is_reported(group, owner, member, make_user):

@@ -18,7 +18,7 @@ from mutualaid.front import demo
 from mutualaid.front import services as accounts
 from mutualaid.audit.models import AuditEntry
 from mutualaid.circulation import services as circulation
-from mutualaid.circulation.models import Match, Need, NeedContact, Offer
+from mutualaid.circulation.models import Match, MatchMessage, Need, NeedContact, Offer
 from mutualaid.networks import services as networks
 from mutualaid.networks.models import Application, Group, Notification, Suspension, User
 from mutualaid.tests.api_helpers import bearer, signed_in
@@ -73,6 +73,8 @@ def test_after_a_full_scenario_no_audit_entry_holds_a_text_anyone_typed(db, djan
         match = circulation.match_claim(actor=xena, need=need, quantity=1, offer=offer)
         circulation.match_cancel(actor=xena, match=match, reason=typed("cancel-reason"))
         match = circulation.match_claim(actor=xena, need=need, quantity=2, offer=offer)
+        circulation.match_message_write(actor=xena, match=match, text=typed("message"))
+        circulation.match_message_write(actor=yusuf, match=match, text=typed("message-answer"))
         circulation.match_complete(actor=yusuf, match=match)
         circulation.need_cancel(actor=zelda, need=proxy, reason=typed("need-cancel-reason"))
         other = networks.group_create(actor=wanda, name=typed("other-group"))
@@ -91,6 +93,7 @@ def test_after_a_full_scenario_no_audit_entry_holds_a_text_anyone_typed(db, djan
     # The texts are there, in ordinary rows: the scenario did type them.
     assert Group.objects.filter(name=typed("group-name")).exists()
     assert Need.objects.filter(title=typed("need-title")).exists()
+    assert MatchMessage.objects.filter(text=typed("message")).exists()
     assert Suspension.objects.filter(reason=typed("suspension-reason")).exists()
 
 
@@ -127,6 +130,8 @@ def jane(db, django_capture_on_commit_callbacks):
             description="5 Elm St, call 07700 900999", location_name="Elm Street corner",
             contact={"phone": "07700 900999"})
         match = circulation.match_claim(actor=hugo, need=done, quantity=1)
+        circulation.match_message_write(actor=hugo, match=match, text="Shall I leave them with a neighbour?")
+        circulation.match_message_write(actor=rosa, match=match, text="No, Jane Roe is in all day at 5 Elm St")
         circulation.match_complete(actor=rosa, match=match)
         open_need = circulation.need_create(actor=rosa, group=group, title="Jane Roe needs a lift on Friday",
                                             category="transport", quantity=1)
@@ -170,6 +175,8 @@ def test_a_deleted_account_leaves_none_of_its_text_for_others(jane, django_captu
     # Hugo's notifications (his claim completed, his claim cancelled with her reason) no longer quote her.
     notes = Client().get("/api/v1/notifications", **bearer(hugo)).content.decode()
     assert "Jane Roe" not in notes and "removed at the person's request" in notes
+    # Her messages went with her; Hugo's stay, his to keep.
+    assert list(MatchMessage.objects.values_list("text", flat=True)) == ["Shall I leave them with a neighbour?"]
     # The anonymous counts stay: one need fulfilled, one unit given by Hugo.
     done = Need.objects.get(pk=jane["done"].pk)
     assert (done.status, done.quantity_fulfilled) == (Need.Status.FULFILLED, 1)

@@ -8,7 +8,7 @@ from mutualaid.audit.services import audit_record, audited_atomic, stamp_scopes
 from mutualaid.networks.models import Group, Notification, User, user_scope
 
 from .. import notices
-from ..models import Match, Need, NeedContact, Offer
+from ..models import Match, MatchMessage, Need, NeedContact, Offer
 from .common import _cancel_need_locked, _hand_back_claims, _lock_need, _withdraw_offers
 
 
@@ -55,7 +55,23 @@ def user_circulation_close(*, actor: User) -> dict[str, int]:
             audit_record(actor=actor, action="need.contact_purged", obj=need, after={"why": "account_deleted"})
             counts["contacts_purged"] += 1
         counts["texts_erased"] = _erase_written_by(actor, own_reasons=(reason_helper, reason_requester))
+        counts["messages_deleted"] = _delete_messages_by(actor)
     return counts
+
+
+def _delete_messages_by(actor: User) -> int:
+    """Delete every message the person wrote in a match's conversation (the others' messages stay, theirs to keep):
+    one audit entry per conversation, saying how many went."""
+    deleted = 0
+    per_match: dict[int, int] = {}
+    for match_id in MatchMessage.objects.filter(author=actor).values_list("match_id", flat=True):
+        per_match[match_id] = per_match.get(match_id, 0) + 1
+    for match in Match.objects.filter(pk__in=per_match):
+        MatchMessage.objects.filter(match=match, author=actor).delete()
+        audit_record(actor=actor, action="match.messages_deleted", object_type=Match._meta.label_lower,
+                     object_id=str(match.public_id), after={"count": per_match[match.pk], "why": "account_deleted"})
+        deleted += per_match[match.pk]
+    return deleted
 
 
 def _erase_written_by(actor: User, *, own_reasons: tuple[str, ...]) -> int:
@@ -73,6 +89,9 @@ def _erase_written_by(actor: User, *, own_reasons: tuple[str, ...]) -> int:
             erased += 1
     told = set()
     need_urls = [f"/needs/{pk}/" for pk in Need.objects.filter(requester=actor).values_list("public_id", flat=True)]
+    # Notices of a conversation on one of their needs name the need too.
+    need_urls += [f"/matches/{pk}/" for pk in Match.objects.filter(need__requester=actor)
+                  .values_list("public_id", flat=True)]
     for notification in Notification.objects.filter(url__in=need_urls, params__has_key="need"):
         notification.params = {**notification.params, "need": ""}  # the sentence says the need was removed
         notification.save(update_fields=["params"])

@@ -14,11 +14,13 @@ from mutualaid.core.limits import max_length
 from mutualaid.core.validators import check_email, check_lat_lon, check_quantity, check_text, in_zone
 from mutualaid.networks.models import Group, User
 from mutualaid.networks.permissions import group_access
+from mutualaid.networks.services import notify
 
-from .. import selectors
+from .. import notices, selectors
 from ..models import URGENCY_RANK, ContactView, Match, Need, NeedContact, Urgency
+from ..permissions import may_edit_need
 from .categories import _category
-from .common import _cancel_need_locked, _coarse, _lock_need, _need_public_state
+from .common import _cancel_need_locked, _coarse, _lock_need, _need_public_state, _refresh_need_status
 
 CONTACT_FIELDS = ("name", "phone", "email", "address", "preferred_language", "notes")
 
@@ -88,6 +90,97 @@ def need_update_contact(*, actor: User, need: Need, contact: dict[str, Any]) -> 
         # What changed is never recorded, only that it did: the entry must hold no personal data.
         audit_record(actor=actor, action="need.contact_changed", obj=need, after={"contact_changed": True})
     return record
+
+
+NEED_EDITABLE = ("title", "description", "quantity", "urgency", "needed_by", "location_name", "lat", "lon",
+                 "contact")
+# What a helper on the way is told of when it changes: how much, by when, where.
+NEED_CHANGES_TOLD = {"quantity": "quantity", "needed_by": "time", "location_name": "place", "lat": "place",
+                     "lon": "place"}
+
+
+def need_update(*, actor: User, need: Need, changes: dict[str, Any]) -> Need:
+    """Correct a need still in play: any of NEED_EDITABLE, given in `changes` (what is not there stays). The
+    quantity never goes below what helpers have claimed; "needed by" is never in the past. The entry records which
+    fields changed, with the quantities, urgency and times before and after, never the text. Helpers whose claim is
+    live are told when the quantity, the time or the place changed."""
+    unknown = set(changes) - set(NEED_EDITABLE)
+    if unknown:
+        raise InvalidInput(_("These cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+                           field=sorted(unknown)[0])
+    access = group_access(actor, need.group, require="public" if need.requester_id == actor.pk else "member")
+    if not may_edit_need(actor, need, is_coordinator=access.is_coordinator):
+        raise NotAllowed(_("Only the person who asked can change this need (or, for a need entered on someone's "
+                           "behalf, a coordinator)."))
+    clean: dict[str, Any] = {}
+    for name in ("title", "description", "location_name"):
+        if name in changes:
+            clean[name] = check_text(changes[name], field=name, limit=max_length(Need, name), required=name == "title")
+    if "quantity" in changes:
+        clean["quantity"] = check_quantity(changes["quantity"])
+    if "urgency" in changes:
+        if changes["urgency"] not in Urgency.values:
+            raise InvalidInput(_("Urgency must be one of: critical, high, normal, low."), field="urgency")
+        clean["urgency"] = changes["urgency"]
+    if "needed_by" in changes:
+        needed_by = in_zone(changes["needed_by"], need.group.timezone)
+        # A time already past is refused when it is given, not when it is left as it was (an overdue need).
+        if needed_by is not None and needed_by != need.needed_by and needed_by < timezone.now():
+            raise InvalidInput(_("“Needed by” is in the past."), field="needed_by")
+        clean["needed_by"] = needed_by
+    with audited_atomic():
+        need = _lock_need(need)
+        if need.status in Need.CLOSED:
+            raise Conflict(_("This need is closed (%(status)s) and can no longer be changed.")
+                           % {"status": need.get_status_display()})
+        if clean.get("quantity", need.quantity) < need.quantity_claimed:
+            raise InvalidInput(_("Helpers have already claimed %(claimed)d: the quantity cannot be less than that.")
+                               % {"claimed": need.quantity_claimed}, field="quantity")
+        record = NeedContact.objects.filter(need=need).first() or NeedContact(need=need)
+        exact_before = (record.exact_lat, record.exact_lon)
+        if "lat" in changes or "lon" in changes:
+            lat = changes.get("lat", record.exact_lat)
+            lon = changes.get("lon", record.exact_lon)
+            check_lat_lon(lat, lon)
+            clean["lat"], clean["lon"] = _coarse(lat), _coarse(lon)
+            record.exact_lat, record.exact_lon = lat, lon
+        contact_changed = False
+        if "contact" in changes:
+            given = changes["contact"] or {}
+            if not isinstance(given, dict):
+                raise InvalidInput(_("The contact details must be an object of named fields."), field="contact")
+            merged = {key: getattr(record, key) for key in CONTACT_FIELDS}
+            merged.update(given)
+            for key, value in _clean_contact(merged).items():
+                contact_changed |= getattr(record, key) != value
+                setattr(record, key, value)
+        location_changed = (record.exact_lat, record.exact_lon) != exact_before
+        before = {**_need_public_state(need), "needed_by": need.needed_by.isoformat() if need.needed_by else None}
+        changed = sorted(name for name, value in clean.items() if getattr(need, name) != value)
+        if location_changed and "lat" not in changed:
+            changed.append("lat")
+        if contact_changed:
+            changed.append("contact")
+        if not changed:
+            return need
+        for name, value in clean.items():
+            setattr(need, name, value)
+        need.urgency_rank = URGENCY_RANK[need.urgency]
+        _refresh_need_status(need)
+        need.save()
+        if contact_changed or location_changed:
+            record.save()
+        # Which fields changed, never what they now say: the entry holds no typed text and no contact detail.
+        audit_record(actor=actor, action="need.updated", obj=need, before=before, after={
+            **_need_public_state(need), "needed_by": need.needed_by.isoformat() if need.needed_by else None,
+            "changed": sorted(set(changed))})
+        told = sorted({NEED_CHANGES_TOLD[name] for name in changed if name in NEED_CHANGES_TOLD})
+        if told:
+            for helper in {m.helper for m in need.matches.filter(status__in=Match.LIVE).select_related("helper")}:
+                if helper is not None and helper.pk != actor.pk:
+                    notify(user=helper, kind=notices.NEED_CHANGED, url=f"/needs/{need.public_id}/",
+                           params={"need": need.title, "changes": told})
+    return need
 
 
 def contact_view_record(*, actor: User, need: Need) -> None:

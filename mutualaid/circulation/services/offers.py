@@ -1,7 +1,8 @@
-"""Every write to offers: posting one, pausing, resuming and withdrawing it."""
+"""Every write to offers: posting one, correcting it, pausing, resuming and withdrawing it."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,4 +67,69 @@ def offer_set_status(*, actor: User, offer: Offer, status: str) -> Offer:
         offer.status = status
         offer.save(update_fields=["status", "updated_at"])
         audit_record(actor=actor, action="offer.status_changed", obj=offer, before=before, after={"status": status})
+    return offer
+
+
+OFFER_EDITABLE = ("title", "description", "quantity", "available_from", "available_until", "location_name", "lat",
+                  "lon", "max_distance_km")
+
+
+def offer_update(*, actor: User, offer: Offer, changes: dict[str, Any]) -> Offer:
+    """The helper corrects their offer (not once withdrawn): any of OFFER_EDITABLE, given in `changes`. The quantity
+    never goes below what is already promised from it; the offer is exhausted when nothing is left and active again
+    when there is. The entry records which fields changed and the quantities, never the text."""
+    unknown = set(changes) - set(OFFER_EDITABLE)
+    if unknown:
+        raise InvalidInput(_("These cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+                           field=sorted(unknown)[0])
+    if offer.helper_id != actor.pk:
+        group_access(actor, offer.group, require="member")
+        raise NotAllowed(_("Only the helper who made this offer can change it."))
+    clean: dict[str, Any] = {}
+    for name in ("title", "description", "location_name"):
+        if name in changes:
+            clean[name] = check_text(changes[name], field=name, limit=max_length(Offer, name),
+                                     required=name == "title")
+    if "quantity" in changes:
+        clean["quantity"] = check_quantity(changes["quantity"])
+    if "max_distance_km" in changes:
+        distance = changes["max_distance_km"]
+        if distance is not None and not 0 <= distance <= Offer.MAX_DISTANCE_KM:
+            raise InvalidInput(_("The distance must be between 0 and 20000 km."), field="max_distance_km")
+        clean["max_distance_km"] = distance
+    for name in ("available_from", "available_until"):
+        if name in changes:
+            clean[name] = in_zone(changes[name], offer.group.timezone)
+    with audited_atomic():
+        offer = Offer.objects.select_for_update(of=("self",)).select_related("group").get(pk=offer.pk)
+        if offer.status == Offer.Status.WITHDRAWN:
+            raise Conflict(_("This offer was withdrawn; post a new one."))
+        if "lat" in changes or "lon" in changes:
+            lat, lon = changes.get("lat", offer.lat), changes.get("lon", offer.lon)
+            check_lat_lon(lat, lon)
+            clean["lat"], clean["lon"] = _coarse(lat), _coarse(lon)
+        starts = clean.get("available_from", offer.available_from)
+        ends = clean.get("available_until", offer.available_until)
+        if starts and ends and ends < starts:
+            raise InvalidInput(_("“Available until” must come after “available from”."), field="available_until")
+        if "available_until" in clean and ends != offer.available_until and ends and ends < timezone.now():
+            raise InvalidInput(_("“Available until” has already passed: choose a time still to come."),
+                               field="available_until")
+        if clean.get("quantity", offer.quantity) < offer.quantity_committed:
+            raise InvalidInput(_("You have already promised %(committed)d from this offer: the quantity cannot be "
+                                 "less than that.") % {"committed": offer.quantity_committed}, field="quantity")
+        changed = sorted(name for name, value in clean.items() if getattr(offer, name) != value)
+        if not changed:
+            return offer
+        before = {"quantity": offer.quantity, "committed": offer.quantity_committed, "status": offer.status}
+        for name in changed:
+            setattr(offer, name, clean[name])
+        if offer.status == Offer.Status.EXHAUSTED and offer.quantity_left > 0:
+            offer.status = Offer.Status.ACTIVE
+        elif offer.status == Offer.Status.ACTIVE and offer.quantity_left == 0:
+            offer.status = Offer.Status.EXHAUSTED
+        offer.save()
+        audit_record(actor=actor, action="offer.updated", obj=offer, before=before, after={
+            "quantity": offer.quantity, "committed": offer.quantity_committed, "status": offer.status,
+            "changed": changed})
     return offer

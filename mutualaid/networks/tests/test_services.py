@@ -472,6 +472,8 @@ PARAMS = {
     circulation_notices.MATCH_CLAIMED: {"helper": "hana", "quantity": 2, "need": "Soup"},
     circulation_notices.MATCH_COMPLETED: {"need": "Soup"},
     circulation_notices.MATCH_CANCELLED: {"need": "Soup", "reason": "Ill today"},
+    circulation_notices.MATCH_MESSAGE: {"author": "hana", "need": "Soup"},
+    circulation_notices.NEED_CHANGED: {"need": "Soup", "changes": ["quantity", "place"]},
     networks_notices.APPLICATION_DECIDED: {"group": "Riverside Pod", "status": "declined", "reason": "x"},
     networks_notices.APPLICATION_RECEIVED: {"group": "Riverside Pod", "applicant": "otto"},
     networks_notices.ROLE_CHANGED: {"group": "Riverside Pod", "role": "coordinator"},

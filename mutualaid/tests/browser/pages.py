@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.test import Client
 
+from mutualaid.circulation import services as circulation
 from mutualaid.front import demo
 from mutualaid.circulation.models import Need
 from mutualaid.networks.models import Group, User
@@ -17,8 +18,13 @@ def demo_world() -> dict:
     hillcrest = Group.objects.get(name="Hillcrest Commons")
     # A need with helpers, contact details and a coordinator's tools on its page.
     need = Need.objects.get(title="Nappies, size 4")
-    return {"amara": User.objects.get(username="amara"), "gus": User.objects.get(username="gus"),
-            "riverside": riverside, "hillcrest": hillcrest, "need": need}
+    amara = User.objects.get(username="amara")
+    # An offer of Amara's, to correct on its form.
+    offer = circulation.offer_create(actor=amara, group=riverside, title="Lifts in the van on Saturdays",
+                                     category="transport", quantity=4, location_name="Riverside")
+    return {"amara": amara, "gus": User.objects.get(username="gus"), "riverside": riverside, "hillcrest": hillcrest,
+            "need": need, "match": need.matches.get(),  # Fatima's, with a conversation in which Amara coordinates
+            "offer": offer, "proxy_need": Need.objects.get(title="Hot meals for an elderly neighbour")}
 
 
 def public_pages(world: dict) -> dict[str, str]:
@@ -48,6 +54,9 @@ def coordinator_pages(world: dict) -> dict[str, str]:
         "need page": f"/needs/{world['need'].public_id}/",
         "need page, marking a duplicate": f"/needs/{world['need'].public_id}/duplicate/",
         "need page, referring it": f"/needs/{world['need'].public_id}/refer/",
+        "a match's conversation": f"/matches/{world['match'].public_id}/",
+        "change a need (entered for a neighbour)": f"/needs/{world['proxy_need'].public_id}/edit/",
+        "change an offer": f"/offers/{world['offer'].public_id}/edit/",
         "needs": "/needs/",
         "post a need": f"/groups/{group}/needs/new/",
         "post an offer": f"/groups/{group}/offers/new/",

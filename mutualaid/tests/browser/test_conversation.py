@@ -1,0 +1,105 @@
+"""The requester and the helper talk on their match, each in their own browser, at a desktop's and a phone's width."""
+from __future__ import annotations
+
+import pytest
+
+from mutualaid.circulation import services as circulation
+from mutualaid.networks import services as networks
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a-long-passphrase-42"
+
+
+def _sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def _fits(page, width: int) -> None:
+    overflow = page.evaluate("() => document.documentElement.scrollWidth")
+    assert overflow <= width, f"the page is {overflow} px wide at {width} px"
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_requester_and_helper_exchange_messages_on_a_match(live_server, new_page, width):
+    coordinator = networks.user_register(username="amara", password=PASSWORD)
+    requester = networks.user_register(username="elif", password=PASSWORD)
+    helper = networks.user_register(username="fatima", password=PASSWORD)
+    group = networks.group_create(actor=coordinator, name="Riverside Pod")
+    for person in (requester, helper):
+        networks.group_join(actor=person, group=group)
+        networks.trust_give(actor=coordinator, group=group, receiver=person)
+    need = circulation.need_create(actor=requester, group=group, title="Nappies, size 4", category="hygiene",
+                                   quantity=2)  # no phone, no e-mail: the conversation is the way to reach her
+    circulation.match_claim(actor=helper, need=need, quantity=1)
+
+    fatima = new_page("en-GB")
+    fatima.set_viewport_size({"width": width, "height": 800})
+    _sign_in(fatima, live_server.url, "fatima")
+    fatima.goto(f"{live_server.url}/needs/{need.public_id}/")
+    fatima.get_by_role("link", name="Write to the requester", exact=True).click()
+    fatima.get_by_role("heading", name="Conversation").wait_for()
+    fatima.get_by_label("Your message").fill("I have one pack. Shall I come round at six?")
+    fatima.get_by_role("button", name="Send").click()
+    fatima.locator("#messages", has_text="Your message is sent.").wait_for()
+    fatima.locator("#latest", has_text="Shall I come round at six?").wait_for()
+    _fits(fatima, width)
+
+    elif_ = new_page("es-ES")  # she reads the site in Spanish
+    elif_.set_viewport_size({"width": width, "height": 800})
+    _sign_in(elif_, live_server.url, "elif")
+    elif_.goto(f"{live_server.url}/notifications/")
+    elif_.get_by_text("fatima te ha escrito sobre «Nappies, size 4».").wait_for()
+    elif_.goto(f"{live_server.url}/needs/{need.public_id}/")
+    elif_.get_by_role("link", name="Escribe a fatima").click()
+    elif_.locator(".thread", has_text="Shall I come round at six?").wait_for()
+    elif_.get_by_label("Tu mensaje").fill("¡Perfecto, gracias! El timbre no va: llama a la puerta.")
+    elif_.get_by_role("button", name="Enviar").click()
+    elif_.locator("#messages", has_text="Tu mensaje se ha enviado.").wait_for()
+    _fits(elif_, width)
+
+    fatima.reload()
+    fatima.locator("#latest", has_text="El timbre no va").wait_for()
+    thread = fatima.locator(".thread li").all_inner_texts()
+    assert len(thread) == 2 and "You" in thread[0] and "elif" in thread[1] and "requester" in thread[1]
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_requester_changes_the_quantity_and_the_helper_is_told(live_server, new_page, width):
+    coordinator = networks.user_register(username="amara", password=PASSWORD)
+    requester = networks.user_register(username="elif", password=PASSWORD)
+    helper = networks.user_register(username="fatima", password=PASSWORD)
+    group = networks.group_create(actor=coordinator, name="Riverside Pod")
+    for person in (requester, helper):
+        networks.group_join(actor=person, group=group)
+        networks.trust_give(actor=coordinator, group=group, receiver=person)
+    need = circulation.need_create(actor=requester, group=group, title="Nappies, size 4", category="hygiene",
+                                   quantity=2)
+    circulation.match_claim(actor=helper, need=need, quantity=1)
+
+    elif_ = new_page("en-GB")
+    elif_.set_viewport_size({"width": width, "height": 800})
+    _sign_in(elif_, live_server.url, "elif")
+    elif_.goto(f"{live_server.url}/needs/{need.public_id}/")
+    elif_.get_by_role("link", name="Change this need…").click()
+    elif_.get_by_role("heading", name="Change your need").wait_for()
+    elif_.get_by_label("Quantity").fill("0")
+    elif_.get_by_role("button", name="Save the changes").click()
+    elif_.get_by_text("The quantity must be at least 1.").first.wait_for()  # said beside the field, nothing saved
+    elif_.get_by_label("Quantity").fill("4")
+    elif_.get_by_role("button", name="Save the changes").click()
+    elif_.locator("#messages", has_text="Your changes are saved.").wait_for()
+    elif_.get_by_text("Still needed").wait_for()
+    assert elif_.locator("dt:has-text('Still needed') + dd").inner_text().strip() == "3"
+    _fits(elif_, width)
+
+    fatima = new_page("es-ES")
+    fatima.set_viewport_size({"width": width, "height": 800})
+    _sign_in(fatima, live_server.url, "fatima")
+    fatima.goto(f"{live_server.url}/notifications/")
+    fatima.get_by_text("«Nappies, size 4», en la que ayudas, ha cambiado (la cantidad)").wait_for()
+    _fits(fatima, width)
