@@ -62,9 +62,14 @@ def summarise(arr: Arrays, method: str, allocated: np.ndarray, eligible_needs: n
                           "has_compatible_supply": bool(eligible_groups[code])}
     eligible_rates = rates[eligible_groups]
     index = jain(eligible_rates)
+    critical = arr.need_urgency == URGENCIES.index("critical")
     return {
         "method": method,
         "score": round(score, 3),
+        # In words for a coordinator: how many needs would be met in full, how many critical ones get nothing.
+        "needs": int(len(arr.need_qty)),
+        "needs_fully_met": int(np.sum(allocated >= arr.need_qty)),
+        "critical_needs_without_help": int(np.sum(critical & (allocated == 0))),
         "units_requested": int(arr.need_qty.sum()),
         "units_allocated": int(allocated.sum()),
         "weighted_fulfilment": round(allocated_w / requested_w, 6) if requested_w > 0 else None,

@@ -4,7 +4,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import (Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet,
+                              Subquery, Value, Window)
 from django.utils import timezone
 
 from mutualaid.networks.models import SUSPENSION_LAPSES_AFTER, Group, Suspension, User
@@ -244,6 +245,33 @@ class HomeLists:
     open_needs_count: int
     live_matches: list[Match]
     live_matches_count: int
+
+
+DESK_LENGTH = 20  # the most of each kind a coordinator's home page lists
+
+
+@dataclass
+class NeedsDesk:
+    """What waits for coordinators in circulation: newcomers' claims to accept, and needs that nobody has taken on
+    though half their time has gone."""
+
+    proposed: list[Match]
+    unmet: list[Need]
+
+
+def coordinator_needs_desk(group_ids: list[int], *, now=None) -> NeedsDesk:
+    """Across the groups (two queries): claims waiting for acceptance, oldest first; open needs with nothing claimed
+    whose "needed by" is nearer than their posting (half their time gone), soonest first."""
+    now = now or timezone.now()
+    proposed = list(Match.objects.filter(need__group_id__in=group_ids, status=Match.Status.PROPOSED)
+                    .select_related("need", "need__group", "need__category", "helper")
+                    .order_by("created_at")[:DESK_LENGTH])
+    unmet = list(Need.objects.filter(group_id__in=group_ids, status=Need.Status.OPEN, quantity_claimed=0,
+                                     needed_by__isnull=False)
+                 .annotate(left=ExpressionWrapper(F("needed_by") - Value(now), output_field=DurationField()),
+                           gone=ExpressionWrapper(Value(now) - F("created_at"), output_field=DurationField()))
+                 .filter(left__lt=F("gone")).select_related("group", "category").order_by("needed_by")[:DESK_LENGTH])
+    return NeedsDesk(proposed, unmet)
 
 
 def _first_rows_and_count(qs: QuerySet, limit: int) -> tuple[list, int]:

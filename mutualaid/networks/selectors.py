@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import math
 import uuid
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +17,8 @@ from mutualaid.audit.models import ScopeStamp
 
 from . import signals, trustflow, usernames
 from .notices import notification_text
-from .models import ApiToken, Application, Group, Membership, Notification, Suspension, Trust, User
+from .models import (SUSPENSION_LAPSES_AFTER, ApiToken, Application, Group, Membership, Notification, Suspension,
+                     Trust, User)
 
 
 def membership_for(user: User | None, group: Group) -> Membership | None:
@@ -141,7 +143,31 @@ def group_list(*, user: User | None = None) -> QuerySet[Group]:
 
 
 def user_groups(user: User) -> QuerySet[Group]:
-    return Group.objects.filter(memberships__user=user, memberships__left_at__isnull=True).order_by("name")
+    """The groups the person is in now, each with `my_role` (their role there), by name."""
+    return (Group.objects.filter(memberships__user=user, memberships__left_at__isnull=True)
+            .annotate(my_role=F("memberships__role")).order_by("name"))
+
+
+@dataclass
+class GroupDesk:
+    """What waits for a group's coordinators in this app: applications to decide and the members suspended now."""
+
+    applications: int = 0
+    suspended: list[User] = field(default_factory=list)
+
+
+def coordinator_desks(group_ids: list[int]) -> dict[int, GroupDesk]:
+    """For each of the groups, its GroupDesk (two queries, however many groups)."""
+    desks = {pk: GroupDesk() for pk in group_ids}
+    for row in (Application.objects.filter(group_id__in=group_ids, status=Application.Status.PENDING)
+                .values("group_id").annotate(n=Count("id"))):
+        desks[row["group_id"]].applications = row["n"]
+    in_force = (Q(confirmed_at__isnull=False)
+                | Q(created_at__gt=timezone.now() - SUSPENSION_LAPSES_AFTER))
+    for suspension in (Suspension.objects.filter(group_id__in=group_ids, ended_at__isnull=True).filter(in_force)
+                       .select_related("user").order_by("created_at")):
+        desks[suspension.group_id].suspended.append(suspension.user)
+    return desks
 
 
 def group_members(group: Group, *, viewer: User | None = None) -> list[dict[str, Any]]:
@@ -180,13 +206,17 @@ def notification_list(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).order_by("-created_at")
 
 
-def unread_notification_count(user: User) -> int:
-    """The count in every signed-in page's navigation: in SQL, as compiling the ORM's COUNT cost more than running
-    it (Notification.objects.filter(user=user, read_at__isnull=True).count())."""
+def navigation_counts(user: User) -> tuple[int, bool]:
+    """What every signed-in page's navigation shows: the unread notifications, and whether the person coordinates a
+    group (for the links only coordinators use), in one statement."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {Notification._meta.db_table} "  # noqa: S608
-                       "WHERE user_id = %s AND read_at IS NULL", [user.pk])
-        return cursor.fetchone()[0]
+        cursor.execute(f"SELECT (SELECT COUNT(*) FROM {Notification._meta.db_table} "  # noqa: S608
+                       "WHERE user_id = %s AND read_at IS NULL), "
+                       f"(SELECT COUNT(*) FROM {Membership._meta.db_table} "
+                       "WHERE user_id = %s AND left_at IS NULL AND role = %s)",
+                       [user.pk, user.pk, Membership.Role.COORDINATOR])
+        unread, coordinating = cursor.fetchone()
+        return unread, bool(coordinating)
 
 
 def pending_application_group_ids(user: User) -> set[int]:

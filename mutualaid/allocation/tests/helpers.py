@@ -139,6 +139,10 @@ def check_feasible(problem: Problem, result) -> None:
     assert abs(s["total_distance_km"] - sum(a.quantity * a.distance_km for a in result.allocations)) < 1e-2
     assert sum(v["allocated"] for v in s["by_urgency"].values()) == sum(got)
     assert sum(v["allocated"] for v in s["by_group"].values()) == sum(got)
+    assert s["needs"] == len(problem.needs)
+    assert s["needs_fully_met"] == sum(g == x.quantity for g, x in zip(got, problem.needs))
+    assert s["critical_needs_without_help"] == sum(g == 0 and x.urgency == "critical"
+                                                   for g, x in zip(got, problem.needs))
     if s["jain_index"] is not None:
         assert 0 < s["jain_index"] <= 1 + 1e-9
     if s["min_group_fill"] is not None:

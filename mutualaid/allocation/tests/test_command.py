@@ -26,8 +26,9 @@ VALID = {
     ],
     "policy": {"urgency_weights": {"critical": 100}, "distance_penalty_per_km": 0.1, "cross_group": True},
 }
-SUMMARY_KEYS = {"method", "score", "units_requested", "units_allocated", "weighted_fulfilment", "by_urgency",
-                "by_group", "min_group_fill", "jain_index", "total_distance_km", "seconds"}
+SUMMARY_KEYS = {"method", "score", "needs", "needs_fully_met", "critical_needs_without_help", "units_requested",
+                "units_allocated", "weighted_fulfilment", "by_urgency", "by_group", "min_group_fill", "jain_index",
+                "total_distance_km", "seconds"}
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

@@ -14,7 +14,7 @@ from mutualaid.networks import services as networks
 
 pytestmark = pytest.mark.django_db
 
-REQUEST = 3  # session, user, unread notifications
+REQUEST = 3  # session, user, the navigation (unread notifications, and whether they coordinate a group)
 
 
 def get(client, user, path, django_assert_num_queries, queries):
@@ -94,6 +94,7 @@ def test_need_page_for_a_coordinator(client, group, owner, member, people, djang
 # The user's groups (1), their open needs with how many there are (1), the ids of the needs they asked for (1), and
 # their matches in progress with how many there are (1).
 HOME = REQUEST + 4
+HOME_COORDINATING = HOME + 4  # and what waits for them: applications, suspensions, claims to accept, unmet needs
 
 
 def test_home_page_runs_the_same_queries_for_few_and_many(client, group, other_group, member, people,
@@ -123,7 +124,7 @@ def test_home_page_counts_what_it_lists(client, group, owner, member, people, dj
     match = services.match_claim(actor=people[0], need=proxy, quantity=1)
     cancelled = services.match_claim(actor=people[1], need=proxy, quantity=1)
     services.match_cancel(actor=people[1], match=cancelled, reason="Cannot make it")
-    response = get(client, owner, "/", django_assert_num_queries, HOME)
+    response = get(client, owner, "/", django_assert_num_queries, HOME_COORDINATING)
     assert [n.pk for n in response.context["open_needs"]] == [proxy.pk]
     assert response.context["open_needs_count"] == 1
     # A need entered for someone else: its matches are the helpers', not the coordinator's.

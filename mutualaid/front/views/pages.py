@@ -17,13 +17,15 @@ from mutualaid.networks import selectors as network_selectors
 from mutualaid.networks import services as networks_services
 from mutualaid.networks.permissions import group_access
 
+from .. import selectors as front_selectors
+
 
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "front/home.html", {})
     lists = circulation_selectors.home_lists(request.user)
     return render(request, "front/home.html", {
-        "groups": lists.groups,
+        "groups": lists.groups, "coordinator_work": front_selectors.coordinator_work(lists.groups),
         "open_needs": lists.open_needs, "open_needs_count": lists.open_needs_count,
         "live_matches": lists.live_matches, "live_matches_count": lists.live_matches_count,
     })
