@@ -22,7 +22,7 @@ from .models import REMOVED_TITLE, Match, Need, Offer, Urgency
 from .permissions import match_access, need_access, offer_access, thread_access
 from .schemas import (CancelIn, CategoryOut, ClaimIn, DuplicateIn, MatchOut, MessageIn, MessageOut, NeedCancelIn,
                       NeedCreatedOut, NeedDetailOut, NeedIn, NeedOut, NeedPatch, OfferIn, OfferOut, OfferPatch,
-                      OfferStatusIn, ReferIn)
+                      OfferRequestIn, OfferStatusIn, ReferIn)
 
 router = Router(tags=["circulation"])
 
@@ -387,6 +387,16 @@ def update_offer(request, offer_id: UUID, payload: OfferPatch):
             raise InvalidInput(_("%(field)s cannot be null.") % {"field": name}, field=name)
     services.offer_update(actor=request.auth, offer=offer, changes=changes)
     return offer_out(offer_access(request.auth, offer_id))
+
+
+@router.post("/offers/{offer_id}/request", response={201: MatchOut, **errors(400, 401, 403, 404, 409, 413, 422)},
+             tags=["offers"])
+def request_offer(request, offer_id: UUID, payload: OfferRequestIn):
+    """ "I'd like this": a need of the caller's is posted in the offer's group and category and claimed from the offer
+    for its helper; the match is "requested" until the helper accepts it (POST /matches/{id}/accept) or cancels it."""
+    offer = offer_access(request.auth, offer_id)
+    match = services.offer_request(actor=request.auth, offer=offer, quantity=payload.quantity, note=payload.note)
+    return 201, match_out(match_access(request.auth, match.public_id))
 
 
 @router.post("/offers/{offer_id}/status", response={200: OfferOut, **errors(400, 401, 403, 404, 409, 413, 422)},

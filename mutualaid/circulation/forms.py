@@ -118,6 +118,23 @@ class OfferEditForm(OfferForm):
             self.fields["quantity"].widget.attrs["min"] = promised
 
 
+class OfferRequestForm(ServiceErrorForm):
+    """ "I'd like this": how much of the offer, and what for (the need it becomes)."""
+
+    quantity = quantity_field(label=_("How many would you like?"))
+    note = text_field(Need, "description", required=False, label=_("What is it for? (optional)"),
+                      widget=forms.Textarea(attrs={"rows": 2}),
+                      help_text=_("Everyone in the group can read this: no addresses or phone numbers."))
+
+    def __init__(self, *args, offer: Offer, **kwargs):
+        kwargs.setdefault("initial", {"quantity": 1})
+        super().__init__(*args, **kwargs)
+        self.fields["quantity"].widget.attrs["max"] = max(1, offer.quantity_left)
+        self.fields["quantity"].label = _("How many %(unit)s would you like?") % {"unit": offer.category.unit_for(2)}
+
+    service_fields = {"description": "note"}
+
+
 class ClaimForm(ServiceErrorForm):
     quantity = quantity_field(label=_("How many will you bring?"))
     offer = forms.ChoiceField(label=_("From one of my offers (optional)"), required=False)

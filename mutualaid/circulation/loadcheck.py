@@ -213,16 +213,17 @@ def complete_match(client, world) -> bool:
 
 @action("match.accept", 2)
 def accept_match(client, world) -> bool:
-    """The requester accepts a newcomer's proposed claim."""
+    """The requester accepts a newcomer's proposed claim; a helper says yes to what was asked of their offer."""
     with world.lock:
         pool = [(m, info) for m, info in _notes(world)["matches"].items()
-                if info["requester"] == client.person.pk and info.get("proposed")]
+                if (info["requester"] == client.person.pk and info.get("proposed"))
+                or (info["helper"] == client.person.pk and info.get("requested"))]
     if not pool:
         return False
     match_id, info = client.rng.choice(pool)
     answer = client.api("match.accept", "POST", f"/matches/{match_id}/accept")
     if answer.status in (200, 409):
-        info["proposed"] = False
+        info["proposed"] = info["requested"] = False
     if answer.status == 404:
         with world.lock:
             _notes(world)["matches"].pop(match_id, None)
@@ -294,6 +295,28 @@ def write_on_match(client, world) -> bool:
     elif answer.status == 404:
         with world.lock:
             _notes(world)["matches"].pop(match_id, None)
+    return True
+
+
+@action("offer.request", 1)
+def request_offer(client, world) -> bool:
+    """ "I'd like this": a member asks for one of another member's offers in their group; the helper says yes later
+    (match.accept, as the helper) or the match is cancelled. The quantities' invariants hold either way."""
+    me = client.person
+    with world.lock:
+        offers = [(pk, offer) for pk, mine in _notes(world)["offers"].items() if pk != me.pk for offer in mine]
+    gid = _my_group(client, world)
+    offers = [o for o in offers if o[1][1] == gid]
+    if not offers:
+        return False
+    helper, (offer_id, _gid, _category) = client.rng.choice(offers)
+    answer = client.api("offer.request", "POST", f"/offers/{offer_id}/request", {"quantity": 1})
+    if answer.status == 201:
+        match_id = answer.data["id"]
+        with world.lock:
+            _notes(world)["matches"][match_id] = {"need": answer.data["need"], "helper": helper, "requester": me.pk,
+                                                  "group": gid, "proposed": False, "requested": True}
+        world.acknowledge("match", id=match_id, need=answer.data["need"], quantity=1)
     return True
 
 

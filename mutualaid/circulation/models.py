@@ -259,11 +259,14 @@ class Match(models.Model):
         # A newcomer's claim: it holds its quantity, but shows no contact detail until the requester or a
         # coordinator accepts it.
         PROPOSED = "proposed", _("waiting for acceptance")
+        # A member asked for what an offer gives ("I'd like this"): it holds its quantity until the helper says yes.
+        REQUESTED = "requested", _("waiting for the helper")
         CONFIRMED = "confirmed", _("confirmed")
         COMPLETED = "completed", _("completed")
         CANCELLED = "cancelled", _("cancelled")
 
-    LIVE = (Status.PROPOSED, Status.CONFIRMED)  # what holds a quantity of the need
+    LIVE = (Status.PROPOSED, Status.REQUESTED, Status.CONFIRMED)  # what holds a quantity of the need
+    WAITING = (Status.PROPOSED, Status.REQUESTED)  # live, but no contact detail shown yet
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="matches")

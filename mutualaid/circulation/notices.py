@@ -23,6 +23,10 @@ MATCH_PROPOSED = notice_kind(
     "match_proposed", label=_("A newcomer's claim waits for your acceptance"),
     text=_("%(helper)s, new to the group, offers to meet %(quantity)s of “%(need)s”: accept the claim on the need's "
            "page to share the contact details."), names=("helper",), prepare=_need)
+OFFER_REQUESTED = notice_kind(
+    "offer_requested", label=_("Someone asked for what you offer"),
+    text=_("%(requester)s would like %(quantity)s from your offer “%(offer)s”: say yes (or no) on the need's page."),
+    names=("requester",))
 MATCH_ACCEPTED = notice_kind("match_accepted", label=_("Your claim was accepted"),
                              text=_("Your claim on “%(need)s” was accepted: the contact details are on the need's "
                                     "page."), prepare=_need)

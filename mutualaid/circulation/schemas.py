@@ -118,6 +118,11 @@ class ClaimIn(InputSchema):
     offer: UUID | None = None
 
 
+class OfferRequestIn(InputSchema):
+    quantity: Quantity
+    note: str = schema_text(Need, "description", "")  # what it is for: the need's description
+
+
 class MatchOut(Schema):
     id: UUID
     need: UUID

@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mutualaid.core.errors import InvalidInput, NotAllowed
+from mutualaid.core.errors import Conflict, InvalidInput, NotAllowed
 from mutualaid.networks.permissions import group_access, member_access
 from mutualaid.core.web import paginate, service_errors
 
 from . import selectors, services
 from .forms import (BoardFilterForm, ClaimForm, DuplicateForm, MatchCancelForm, MessageForm, NeedCancelForm,
-                    NeedEditForm, NeedForm, OfferEditForm, OfferForm, ReferForm)
+                    NeedEditForm, NeedForm, OfferEditForm, OfferForm, OfferRequestForm, ReferForm)
 from .models import Match, Need, Offer
 from .permissions import claim_refusal, may_edit_need, match_access, need_access, offer_access, thread_access
 
@@ -196,7 +196,8 @@ def _need_page(request, access, *, claim_form=None, cancel_form=None, duplicate_
         context["may_coordinate"] = True
         context["duplicate_form"], context["refer_form"] = duplicate_form, refer_form
     for match in context["matches"]:
-        match.can_accept = match.status == Match.Status.PROPOSED and access.can_manage and match.helper_id != user.pk
+        match.can_accept = ((match.status == Match.Status.PROPOSED and access.can_manage and match.helper_id != user.pk)
+                            or (match.status == Match.Status.REQUESTED and match.helper_id == user.pk))
         match.can_complete = match.status == Match.Status.CONFIRMED and access.can_confirm(match)
         match.can_cancel = match.is_live and (access.can_manage or match.helper_id == user.pk)
         match.can_talk = access.is_requester or access.group.is_coordinator or match.helper_id == user.pk
@@ -360,6 +361,45 @@ def match_cancel(request, match_id):
 
     return _posted_on_need_page(request, match.need, form, cancel, lambda: _need_page(
         request, need_access(request.user, match.need.public_id), match_form=(match.pk, form)))
+
+
+# --- An offer's page, and asking for what it gives ------------------------------------------------------------
+
+
+def _offer_page(request, offer, form=None):
+    mine = offer.helper_id == request.user.pk
+    can_ask = not mine and offer.status == Offer.Status.ACTIVE and offer.quantity_left > 0
+    return render(request, "circulation/offer_detail.html", {
+        "offer": offer, "group": offer.group, "mine": mine,
+        "form": (form or OfferRequestForm(offer=offer)) if can_ask else None,
+    })
+
+
+@login_required
+@service_errors
+def offer_detail(request, offer_id):
+    """An offer, for the members of its group: what it gives, and "I'd like this"."""
+    return _offer_page(request, offer_access(request.user, offer_id))
+
+
+@require_POST
+@login_required
+@service_errors
+def offer_request(request, offer_id):
+    offer = offer_access(request.user, offer_id)
+    form = OfferRequestForm(request.POST, offer=offer)
+    if form.is_valid():
+        try:
+            match = services.offer_request(actor=request.user, offer=offer, quantity=form.cleaned_data["quantity"],
+                                           note=form.cleaned_data["note"])
+        except (InvalidInput, Conflict) as exc:  # too much asked, or the offer used up meanwhile: said on the form
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("You asked %(helper)s for %(quantity)s. They are told, and say yes on your "
+                                        "need's page; you can write to them in the meantime.")
+                             % {"helper": offer.helper.username, "quantity": match.quantity})
+            return redirect("need_detail", need_id=match.need.public_id)
+    return _offer_page(request, offer, form)
 
 
 # --- A match's conversation -----------------------------------------------------------------------------

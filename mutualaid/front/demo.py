@@ -117,8 +117,8 @@ def _load() -> None:
                                          category="transport", quantity=4, lat=51.4600, lon=-0.1170,
                                          location_name="Riverside", max_distance_km=8,
                                          available_from=now, available_until=now + timedelta(days=30))
-        circulation.offer_create(actor=u["jamal"], group=riverside, title="Fixing bikes and small repairs",
-                                 category="household-repair", quantity=3, location_name="Riverside")
+        bikes = circulation.offer_create(actor=u["jamal"], group=riverside, title="Fixing bikes and small repairs",
+                                         category="household-repair", quantity=3, location_name="Riverside")
         paused = circulation.offer_create(actor=u["elif"], group=riverside, title="Babysitting evenings",
                                           category="childcare", quantity=5, location_name="Riverside")
         circulation.offer_set_status(actor=u["elif"], offer=paused, status="paused")
@@ -155,6 +155,8 @@ def _load() -> None:
                       "notes": "Called in on the landline. Ring twice, she is slow to the door."})
         # Elif is new to Riverside: her claim waits for a coordinator to accept it before she sees the address.
         circulation.match_claim(actor=u["elif"], need=meals, quantity=1)
+        # "I'd like this": Ben asked for one of Jamal's repairs; it waits for Jamal's yes.
+        circulation.offer_request(actor=u["ben"], offer=bikes, quantity=1, note="The chain keeps slipping off.")
         # Partly matched
         nappies = need(u["elif"], riverside, "Nappies, size 4", "hygiene", 4, "high", location_name="Riverside")
         nappy_run = circulation.match_claim(actor=u["fatima"], need=nappies, quantity=1)

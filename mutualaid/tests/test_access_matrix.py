@@ -236,6 +236,8 @@ API_MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/matches/{match_id}/cancel"): Row("401 404 403 403 200 200 200", body=lambda w: {"reason": "Ill"}),
     ("GET", "/offers"): Row("401 404 200 200 200 200 200", query=lambda w: {"group": str(w.group.public_id)}),
     ("POST", "/offers"): Row("401 404 201 201 201 201 201", body=_new_offer),
+    # "I'd like this": any member but the offer's helper (the world's offer is Hugo's).
+    ("POST", "/offers/{offer_id}/request"): Row("401 404 201 201 201 201 403", body=lambda w: {"quantity": 1}),
     ("GET", "/offers/{offer_id}"): Row("401 404 200 200 200 200 200"),
     ("POST", "/offers/{offer_id}/status"): Row("401 404 403 403 403 403 200", body=lambda w: {"status": "paused"}),
     # A person's own data: the requester's export holds the contact details they gave for their need.
@@ -301,6 +303,9 @@ WEB_MATRIX: dict[str, dict[str, Row]] = {
         "GET": Row("L 404 403 403 403 200 403", reveals=("contact",), contact_seers=frozenset({"requester"})),
         "POST": Row("L 404 403 403 403 302 403", body=lambda w: {
             "title": INSIDE_SECRETS[0], "quantity": "4", "urgency": "high", "contact_phone": PHONE})},
+    "/offers/<uuid:offer_id>/": {"GET": Row("L 404 200 200 200 200 200")},
+    "/offers/<uuid:offer_id>/request/": {"GET": Row("405 405 405 405 405 405 405"),
+                                         "POST": Row("L 404 302 302 302 302 403", body=lambda w: {"quantity": "1"})},
     "/offers/<uuid:offer_id>/edit/": {
         "GET": Row("L 404 403 403 403 403 200"),
         "POST": Row("L 404 403 403 403 403 302", body=lambda w: {"title": "Cool bags and a bike", "quantity": "6"})},

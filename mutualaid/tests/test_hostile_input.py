@@ -151,6 +151,7 @@ def api_writes(s) -> list[tuple[str, str, dict, dict[str, str]]]:
         ("olga", f"/needs/{s['second'].public_id}/refer", {"group": str(s["other"].public_id)}, {"group": "uuid"}),
         ("hugo", f"/matches/{m}/cancel", {"reason": "Ill"}, {"reason": "text"}),
         ("rosa", f"/matches/{m}/messages", {"text": "Ring twice, please"}, {"text": "text"}),
+        ("rosa", f"/offers/{o}/request", {"quantity": 1, "note": "For Sunday"}, {"quantity": "int", "note": "text"}),
         # Corrections (PATCH): every field a need or an offer may change.
         ("rosa", f"/needs/{n}", {"title": "Soup", "description": "Hot", "quantity": 2, "urgency": "high",
                                  "lat": 51.5, "lon": -0.1, "location_name": "North",
@@ -197,10 +198,10 @@ def _assert_refused(response, what: str) -> None:
 def _route_ids() -> list[str]:
     return ["register", "token", "group", "apply", "decide", "need", "claim", "cancel-need", "duplicate", "refer",
             "cancel-match", "offer", "offer-status", "suspend", "password", "allocate", "suggestion-accept",
-            "suggestion-decline", "match-message", "need-patch", "offer-patch"]
+            "suggestion-decline", "match-message", "offer-request", "need-patch", "offer-patch"]
 
 
-@pytest.mark.parametrize("index", range(21), ids=_route_ids())
+@pytest.mark.parametrize("index", range(22), ids=_route_ids())
 def test_api_write_refuses_hostile_fields_and_writes_nothing(scene, index):
     who, path, valid, fields, *rest = api_writes(scene)[index]
     method = rest[0] if rest else "POST"
@@ -296,6 +297,8 @@ def web_forms(s) -> list[tuple[str | None, str, dict, dict[str, list[str]]]]:
         ("hugo", f"/needs/{n}/claim/", {"quantity": "1"}, {"quantity": INT_WEB, "offer": CHOICE_WEB}),
         ("hugo", f"/matches/{m}/cancel/", {"reason": "Ill"}, {"reason": TEXT_WEB + ["", "   "]}),
         ("rosa", f"/matches/{m}/messages/", {"text": "Ring twice, please"}, {"text": TEXT_WEB + ["", "   "]}),
+        ("rosa", f"/offers/{o}/request/", {"quantity": "1", "note": "For Sunday"},
+         {"quantity": INT_WEB, "note": TEXT_WEB}),
         ("rosa", f"/needs/{n}/edit/", {"title": "Soup", "quantity": "2", "urgency": "normal",
                                        "needed_by": "2999-01-01T10:00", "lat": "51.5", "lon": "-0.1"},
          {"title": TEXT_WEB + ["", "   "], "description": TEXT_WEB, "quantity": INT_WEB, "urgency": CHOICE_WEB,
@@ -321,8 +324,8 @@ def web_forms(s) -> list[tuple[str | None, str, dict, dict[str, list[str]]]]:
 
 def _web_ids() -> list[str]:
     return ["signup", "login", "group-create", "apply", "decide", "post-need", "post-offer", "claim",
-            "cancel-match", "match-message", "edit-need", "edit-offer", "cancel-need", "duplicate", "refer",
-            "settings", "password-change", "password-reset"]
+            "cancel-match", "match-message", "offer-request", "edit-need", "edit-offer", "cancel-need", "duplicate",
+            "refer", "settings", "password-change", "password-reset"]
 
 
 def _post(client: Client, url: str, data: bytes | dict):
@@ -351,7 +354,7 @@ def _field_refused(html: str, field: str, form: str) -> bool:
     return field in FORM_WIDE.get(form, ()) and ('class="form-errors' in html or 'errorlist nonfield' in html)
 
 
-@pytest.mark.parametrize("index", range(18), ids=_web_ids())
+@pytest.mark.parametrize("index", range(19), ids=_web_ids())
 def test_web_form_refuses_hostile_fields_and_writes_nothing(scene, index):
     """Round k sends every field its k-th hostile value at once; each of them must be refused, by name."""
     who, url, valid, fields = web_forms(scene)[index]

@@ -5,7 +5,8 @@ suspended or closes their account). Their shared steps under lock are in `common
 from __future__ import annotations
 
 from .categories import categories_ensure_defaults
-from .matches import CANCELS_BEFORE_BLOCK, claims_unblock, match_accept, match_cancel, match_claim, match_complete
+from .matches import (CANCELS_BEFORE_BLOCK, claims_unblock, match_accept, match_cancel, match_claim, match_complete,
+                      offer_request)
 from .messages import match_message_write, thread_recipients
 from .members import member_leaving_hand_back, member_suspended_hand_back, user_circulation_close
 from .needs import (
@@ -27,6 +28,6 @@ __all__ = [
     "claims_unblock",
     "contact_view_record", "match_accept", "match_cancel", "match_claim", "match_complete", "match_message_write",
     "member_leaving_hand_back", "member_suspended_hand_back", "need_cancel", "need_create", "need_mark_duplicate",
-    "need_refer", "need_update", "need_update_contact", "needs_expire_overdue", "offer_create", "offer_set_status",
-    "offer_update", "thread_recipients", "user_circulation_close",
+    "need_refer", "need_update", "need_update_contact", "needs_expire_overdue", "offer_create", "offer_request",
+    "offer_set_status", "offer_update", "thread_recipients", "user_circulation_close",
 ]

@@ -19,6 +19,7 @@ from mutualaid.networks.services import notify
 from .. import notices, selectors
 from ..models import ClaimBlock, Match, Need, Offer
 from ..permissions import claim_refusal, confirm_refusal
+from .needs import need_create
 from .common import _lock_need, _need_public_state, _refresh_need_status, _return_claim_locked
 
 
@@ -32,6 +33,43 @@ def match_claim(*, actor: User, need: Need, quantity: int, offer: Offer | None =
     refusal = claim_refusal(actor, need)  # the requester, who entered it for someone, a suspension, a pause
     if refusal:
         raise NotAllowed(refusal)
+    proposed = (access.membership.role == Membership.Role.NEWCOMER
+                and not selectors.newcomer_claims_confirm(need.group_id))
+    return _claim(actor=actor, helper=actor, need=need, quantity=quantity, offer=offer,
+                  status=Match.Status.PROPOSED if proposed else Match.Status.CONFIRMED)
+
+
+def offer_request(*, actor: User, offer: Offer, quantity: int, note: str = "") -> Match:
+    """A member asks for what an offer gives ("I'd like this"): in one transaction a need of theirs is posted in the
+    offer's group and category (need_create) and claimed from the offer for its helper, the match requested: it holds
+    its quantity of the need and of the offer until the helper says yes (match_accept) or no (match_cancel). The
+    helper is told."""
+    if offer.helper_id == actor.pk:
+        group_access(actor, offer.group, require="member")
+        raise NotAllowed(_("This is your own offer."))
+    group_access(actor, offer.group, require="member")
+    quantity = check_quantity(quantity)
+    helper = offer.helper
+    if (helper is None or network_selectors.membership_for(helper, offer.group) is None
+            or any(selectors.claim_hold(helper, offer.group_id))):  # gone, suspended, or their claims paused
+        raise Conflict(_("This offer cannot be asked for just now."))
+    with audited_atomic():
+        # Locked first: what is left of the offer decides whether the need is posted at all.
+        locked = Offer.objects.select_for_update(of=("self",)).select_related("category", "group").get(pk=offer.pk)
+        if locked.status != Offer.Status.ACTIVE:
+            raise Conflict(_("That offer is %(status)s.") % {"status": locked.get_status_display()})
+        if locked.quantity_left < quantity:
+            raise Conflict(_("This offer has only %(left)d left.") % {"left": locked.quantity_left})
+        need = need_create(actor=actor, group=locked.group, title=locked.title, category=locked.category.slug,
+                           quantity=quantity, description=note)
+        return _claim(actor=actor, helper=helper, need=need, quantity=quantity, offer=locked,
+                      status=Match.Status.REQUESTED)
+
+
+def _claim(*, actor: User, helper: User, need: Need, quantity: int, offer: Offer | None, status: str) -> Match:
+    """`helper` takes on `quantity` of `need` (from `offer`, theirs), the match in `status`: confirmed, proposed (a
+    newcomer's claim), or requested (`actor`, the requester, asked for it from the offer). Callers checked who may."""
+    requested = status == Match.Status.REQUESTED
     with audited_atomic():
         need = _lock_need(need)
         if need.status not in Need.CLAIMABLE:
@@ -41,7 +79,7 @@ def match_claim(*, actor: User, need: Need, quantity: int, offer: Offer | None =
         if offer is not None:
             # Locked: the offer's remaining capacity decides the claim too.
             offer = Offer.objects.select_for_update().get(pk=offer.pk)
-            if offer.helper_id != actor.pk:
+            if offer.helper_id != helper.pk:
                 raise NotAllowed(_("You can only claim from your own offers."))
             if offer.status != Offer.Status.ACTIVE:
                 raise Conflict(_("That offer is %(status)s.") % {"status": offer.get_status_display()})
@@ -52,10 +90,7 @@ def match_claim(*, actor: User, need: Need, quantity: int, offer: Offer | None =
             if offer.quantity_left < quantity:
                 raise Conflict(_("Your offer has only %(left)d left.") % {"left": offer.quantity_left})
         before = _need_public_state(need)
-        proposed = (access.membership.role == Membership.Role.NEWCOMER
-                    and not selectors.newcomer_claims_confirm(need.group_id))
-        status = Match.Status.PROPOSED if proposed else Match.Status.CONFIRMED
-        match = Match.objects.create(need=need, offer=offer, helper=actor, quantity=quantity, status=status)
+        match = Match.objects.create(need=need, offer=offer, helper=helper, quantity=quantity, status=status)
         need.quantity_claimed += quantity
         _refresh_need_status(need)
         need.save()
@@ -64,14 +99,18 @@ def match_claim(*, actor: User, need: Need, quantity: int, offer: Offer | None =
             if offer.quantity_left == 0:
                 offer.status = Offer.Status.EXHAUSTED
             offer.save(update_fields=["quantity_committed", "status", "updated_at"])
-        audit_record(actor=actor, action="match.claimed", obj=match, after={
+        audit_record(actor=actor, action="match.requested" if requested else "match.claimed", obj=match, after={
             "need": str(need.public_id), "quantity": quantity, "offer": str(offer.public_id) if offer else None,
             "status": status})
         audit_record(actor=actor, action="need.claimed", obj=need, before=before, after=_need_public_state(need))
-        params = {"helper": actor.username, "quantity": quantity, "need": need.title}
         url = f"/needs/{need.public_id}/"
+        if requested:
+            notify(user=helper, kind=notices.OFFER_REQUESTED, url=url, params={
+                "requester": actor.username, "quantity": quantity, "offer": offer.title if offer else ""})
+            return match
+        params = {"helper": actor.username, "quantity": quantity, "need": need.title}
         recipient = need.requester or need.created_by
-        if proposed:
+        if status == Match.Status.PROPOSED:
             # Whoever may accept: the requester (if they have an account) and the group's coordinators.
             for user in {recipient, *network_selectors.group_coordinators(need.group)} - {None, actor}:
                 notify(user=user, kind=notices.MATCH_PROPOSED, params=params, url=url)
@@ -81,25 +120,35 @@ def match_claim(*, actor: User, need: Need, quantity: int, offer: Offer | None =
 
 
 def match_accept(*, actor: User, match: Match) -> Match:
-    """The requester or a coordinator accepts a newcomer's proposed claim: it is confirmed, and the helper sees the
-    contact details from now on. The helper never accepts their own claim."""
+    """A waiting match is confirmed, and its helper sees the contact details from then on: a newcomer's proposed
+    claim by the requester or a coordinator (never by the helper), a match requested from an offer by its helper."""
     is_requester, is_helper, is_coordinator = _match_parties(actor, match)
-    if is_helper:
-        raise NotAllowed(_("You made this claim: the requester or a coordinator accepts it."))
-    if not (is_requester or is_coordinator):
-        raise NotAllowed(_("Only the requester or a coordinator can accept this claim."))
     with audited_atomic():
         need = _lock_need(match.need)
-        # Locked: the status read here decides the acceptance.
+        # Locked: the status read here decides the acceptance, and who may give it.
         match = Match.objects.select_for_update().get(pk=match.pk)
-        if match.status != Match.Status.PROPOSED:
-            raise Conflict(_("This claim is %(status)s: there is nothing to accept.")
-                           % {"status": match.get_status_display()})
+        if match.status == Match.Status.REQUESTED:
+            if not is_helper:
+                raise NotAllowed(_("This was asked of the helper's offer: the helper says yes or no."))
+        else:
+            if is_helper:
+                raise NotAllowed(_("You made this claim: the requester or a coordinator accepts it."))
+            if not (is_requester or is_coordinator):
+                raise NotAllowed(_("Only the requester or a coordinator can accept this claim."))
+            if match.status != Match.Status.PROPOSED:
+                raise Conflict(_("This claim is %(status)s: there is nothing to accept.")
+                               % {"status": match.get_status_display()})
+        before = match.status
         match.status = Match.Status.CONFIRMED
         match.save(update_fields=["status"])
         audit_record(actor=actor, action="match.accepted", obj=match,
-                     before={"status": "proposed"}, after={"status": "confirmed"})
-        if match.helper is not None:
+                     before={"status": before}, after={"status": "confirmed"})
+        if before == Match.Status.REQUESTED:
+            recipient = need.requester or need.created_by
+            if recipient is not None:
+                notify(user=recipient, kind=notices.MATCH_CLAIMED, url=f"/needs/{need.public_id}/",
+                       params={"helper": actor.username, "quantity": match.quantity, "need": need.title})
+        elif match.helper is not None:
             notify(user=match.helper, kind=notices.MATCH_ACCEPTED, params={"need": need.title},
                    url=f"/needs/{need.public_id}/")
     return match
@@ -124,7 +173,7 @@ def match_complete(*, actor: User, match: Match) -> Match:
     with audited_atomic():
         need = _lock_need(match.need)
         match = Match.objects.select_for_update().get(pk=match.pk)
-        if match.status == Match.Status.PROPOSED:
+        if match.status in Match.WAITING:
             raise Conflict(_("This claim is still waiting for acceptance: accept it first, so the helper can reach "
                              "the requester, then mark it as received."))
         if match.status != Match.Status.CONFIRMED:

@@ -6,7 +6,7 @@ from django.test import Client
 
 from mutualaid.circulation import services as circulation
 from mutualaid.front import demo
-from mutualaid.circulation.models import Need
+from mutualaid.circulation.models import Need, Offer
 from mutualaid.networks.models import Group, User
 
 
@@ -24,7 +24,8 @@ def demo_world() -> dict:
                                      category="transport", quantity=4, location_name="Riverside")
     return {"amara": amara, "gus": User.objects.get(username="gus"), "riverside": riverside, "hillcrest": hillcrest,
             "need": need, "match": need.matches.get(),  # Fatima's, with a conversation in which Amara coordinates
-            "offer": offer, "proxy_need": Need.objects.get(title="Hot meals for an elderly neighbour")}
+            "offer": offer, "proxy_need": Need.objects.get(title="Hot meals for an elderly neighbour"),
+            "others_offer": Offer.objects.get(title="Fixing bikes and small repairs")}
 
 
 def public_pages(world: dict) -> dict[str, str]:
@@ -57,6 +58,8 @@ def coordinator_pages(world: dict) -> dict[str, str]:
         "a match's conversation": f"/matches/{world['match'].public_id}/",
         "change a need (entered for a neighbour)": f"/needs/{world['proxy_need'].public_id}/edit/",
         "change an offer": f"/offers/{world['offer'].public_id}/edit/",
+        "an offer's page (her own)": f"/offers/{world['offer'].public_id}/",
+        "an offer's page (I'd like this)": f"/offers/{world['others_offer'].public_id}/",
         "needs": "/needs/",
         "post a need": f"/groups/{group}/needs/new/",
         "post an offer": f"/groups/{group}/offers/new/",

@@ -103,3 +103,42 @@ def test_a_requester_changes_the_quantity_and_the_helper_is_told(live_server, ne
     fatima.goto(f"{live_server.url}/notifications/")
     fatima.get_by_text("«Nappies, size 4», en la que ayudas, ha cambiado (la cantidad)").wait_for()
     _fits(fatima, width)
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_member_asks_for_an_offer_and_the_helper_says_yes(live_server, new_page, width):
+    coordinator = networks.user_register(username="amara", password=PASSWORD)
+    requester = networks.user_register(username="elif", password=PASSWORD)
+    helper = networks.user_register(username="jamal", password=PASSWORD)
+    group = networks.group_create(actor=coordinator, name="Riverside Pod")
+    for person in (requester, helper):
+        networks.group_join(actor=person, group=group)
+        networks.trust_give(actor=coordinator, group=group, receiver=person)
+    circulation.offer_create(actor=helper, group=group, title="Fixing bikes and small repairs",
+                             category="household-repair", quantity=3)
+
+    elif_ = new_page("en-GB")
+    elif_.set_viewport_size({"width": width, "height": 800})
+    _sign_in(elif_, live_server.url, "elif")
+    elif_.goto(f"{live_server.url}/groups/{group.public_id}/")
+    elif_.get_by_role("link", name="Fixing bikes and small repairs").click()
+    elif_.get_by_role("heading", name="I'd like this").wait_for()
+    elif_.get_by_label("What is it for? (optional)").fill("My back brake squeaks")
+    elif_.get_by_role("button", name="Ask for it").click()
+    elif_.locator("#messages", has_text="You asked jamal for 1.").wait_for()
+    elif_.get_by_text("Waiting for the helper").wait_for()
+    _fits(elif_, width)
+    need_url = elif_.url
+
+    jamal = new_page("en-GB")
+    jamal.set_viewport_size({"width": width, "height": 800})
+    _sign_in(jamal, live_server.url, "jamal")
+    jamal.goto(f"{live_server.url}/notifications/")
+    jamal.get_by_text("elif would like 1 from your offer “Fixing bikes and small repairs”").wait_for()
+    jamal.goto(need_url)
+    jamal.get_by_role("button", name="Yes, I will bring it").click()
+    jamal.get_by_role("heading", name="Contact details").wait_for()  # shown once he said yes
+    _fits(jamal, width)
+
+    elif_.goto(f"{live_server.url}/notifications/")
+    elif_.get_by_text("jamal will bring 1 for your need “Fixing bikes and small repairs”.").wait_for()
