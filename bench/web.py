@@ -10,7 +10,8 @@ years, with the matches and contact records they imply) straight into the tables
 database (an SQLite file in a temp dir, or a PostgreSQL database created for the run and dropped after it), signs in
 PEOPLE members of the first PEOPLE_GROUPS groups (a session and an API token each), starts `mutualaid serve` on a
 free port in 18000-18999 of 127.0.0.1, and measures with wrk (Debian's `wrk` package) at 8 and 32 concurrent
-connections: the group board, a need's page, the needs API list, the signed-in home page and a mix of the four.
+connections: the group board, a need's page, the needs API list, the signed-in home page, a search on the board
+and a mix of the five.
 Every request is from a member drawn at random (their own session and CSRF cookies, or their token), for their own
 group and one of its needs, and about WRITE_SHARE of the requests post a need in that member's group over the API,
 so boards change while they are read, as in use. Nothing is sent back (no If-None-Match): each visit makes its
@@ -56,7 +57,8 @@ local page = os.getenv("BENCH_PAGE")
 local write_share = tonumber(os.getenv("BENCH_WRITE_SHARE"))
 local people = {}
 local counter = 0
-local pages = {"board", "need", "api", "home"}
+local searches = {"groceries", "ride+clinic", "meals", "winter+coat", "prescription", "sofa"}
+local pages = {"board", "need", "api", "home", "search"}
 setup = function(thread)
   counter = counter + 1
   thread:set("seed", counter)
@@ -85,6 +87,7 @@ request = function()
   end
   local path = "/"
   if kind == "board" then path = "/groups/" .. p.group .. "/"
+  elseif kind == "search" then path = "/groups/" .. p.group .. "/board/?q=" .. searches[math.random(#searches)]
   elseif kind == "need" then path = "/needs/" .. p.need .. "/" end
   return wrk.format("GET", path, {["Cookie"] = p.cookie, ["Accept-Language"] = "en"})
 end
@@ -290,13 +293,15 @@ def csrf_cookie(port: int) -> str:
     return cookies["csrftoken"].value
 
 
+SEARCHES = ["groceries", "ride+clinic", "meals", "winter+coat", "prescription", "sofa"]  # as in WRK_SCRIPT
 PAGES = [  # (name in the table, wrk page)
     ("ceiling: /healthz (no database)", "healthz"),
     ("group board", "board"),
     ("a need's page", "need"),
     ("needs API list", "api"),
     ("signed-in home page", "home"),
-    ("a mix of the four", "mix"),
+    ("a search on the board", "search"),
+    ("a mix of the five", "mix"),
 ]
 
 
@@ -314,6 +319,7 @@ def in_process(people: list[dict], rounds: int, profile: str, only: list[str]) -
         if kind == "api":
             return f"/api/v1/needs?group={person['group']}", {"HTTP_AUTHORIZATION": f"Bearer {person['token']}"}
         return {"board": f"/groups/{person['group']}/", "need": f"/needs/{person['need']}/", "home": "/",
+                "search": f"/groups/{person['group']}/board/?q={random.choice(SEARCHES)}",
                 "healthz": "/healthz"}[kind], {}
 
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
@@ -358,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--only", default="", help="comma-separated wrk pages to measure (board, need, api, home, "
-                        "mix; default: all)")
+                        "search, mix; default: all)")
     parser.add_argument("--in-process", action="store_true", help="time the pages in this process, no server")
     parser.add_argument("--profile", default="", help="with --in-process: print a profile of this page")
     parser.add_argument("--city", type=Path, default=None, help="SQLite only: keep the built data set in this "

@@ -5,7 +5,7 @@ from uuid import UUID
 from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Field, Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
 from mutualaid.core.conditional import conditional_api
@@ -130,6 +130,8 @@ class NeedQuery(InputSchema):
     status: str = ""
     category: str = ""
     urgency: str = ""
+    q: str = Field("", max_length=200, description="Words to find in the title or description, in the caller's "
+                   "language (each as the start of a word)")
 
 
 def _check_choice(value: str, choices, field: str) -> None:
@@ -188,7 +190,8 @@ def list_needs(request, filters: Query[NeedQuery], response: HttpResponse):
         access = group_access(request.auth, filters.group, require="member")
         group_id = access.group.pk
     page = selectors.NeedApiPage(
-        filters=selectors.NeedFilters(status=filters.status, category=filters.category, urgency=filters.urgency),
+        filters=selectors.NeedFilters(status=filters.status, category=filters.category, urgency=filters.urgency,
+                                      q=filters.q),
         group_id=group_id, user=request.auth)
     return Rendered(page, need_row_out)
 

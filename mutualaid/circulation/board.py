@@ -40,7 +40,8 @@ class Board:
     def offers(self):
         # The filters are the needs' (their form sits over the needs): the offers beside them stay whole, so that a
         # filter never empties the other section.
-        return paginate(self.request, selectors.board_offers(self.group), param="offers_page")
+        # A search looks through both (what people need and what they offer).
+        return paginate(self.request, selectors.board_offers(self.group, q=self.chosen["q"]), param="offers_page")
 
     @cached_property
     def member_count(self) -> int:

@@ -186,6 +186,9 @@ class ReferForm(ServiceErrorForm):
 
 
 class BoardFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200, strip=True,
+                        widget=forms.TextInput(attrs={"type": "search", "enterkeyhint": "search"}),
+                        help_text=_("Words from what is needed or offered, e.g. “milk” or “wheelchair”."))
     category = forms.ChoiceField(label=_("Category"), required=False)
     urgency = forms.ChoiceField(label=_("Urgency"), required=False,
                                 choices=lambda: [("", _("Any urgency"))] + capitalised(Urgency.choices))
@@ -199,4 +202,4 @@ class BoardFilterForm(forms.Form):
     def filters(self) -> dict[str, str]:
         """The valid filters; an unknown value is ignored rather than refused."""
         data = self.cleaned_data if self.is_valid() or self.is_bound else {}
-        return {name: data.get(name) or "" for name in ("category", "urgency", "status")}
+        return {name: data.get(name) or "" for name in ("q", "category", "urgency", "status")}

@@ -11,6 +11,7 @@ from django.utils import timezone
 from mutualaid.networks.models import SUSPENSION_LAPSES_AFTER, Group, Suspension, User
 from mutualaid.networks.selectors import user_groups
 
+from . import search
 from .models import Category, ClaimBlock, ContactView, GroupPolicy, Match, MatchMessage, Need, NeedContact, Offer
 
 
@@ -24,6 +25,7 @@ class NeedFilters:
     status: str = ""
     category: str = ""
     urgency: str = ""
+    q: str = ""  # words to search for in the title and description (search.matching)
 
 
 def need_list(*, filters: NeedFilters, visible_groups: QuerySet[Group] | None = None) -> QuerySet[Need]:
@@ -39,19 +41,24 @@ def need_list(*, filters: NeedFilters, visible_groups: QuerySet[Group] | None = 
         qs = qs.filter(category__slug=filters.category)
     if filters.urgency:
         qs = qs.filter(urgency=filters.urgency)
+    if filters.q:
+        qs = qs.filter(search.matching(Need, filters.q))
     return qs.order_by("urgency_rank", "needed_by", "created_at", "id")
 
 
-def board_needs(group: Group, *, status: str = "", category: str = "", urgency: str = "") -> QuerySet[Need]:
-    qs = need_list(filters=NeedFilters(group=group, status=status, category=category, urgency=urgency))
+def board_needs(group: Group, *, status: str = "", category: str = "", urgency: str = "",
+                q: str = "") -> QuerySet[Need]:
+    qs = need_list(filters=NeedFilters(group=group, status=status, category=category, urgency=urgency, q=q))
     if not status:
         qs = qs.filter(status__in=Need.CLAIMABLE)
     return qs
 
 
 def offer_list(*, group: Group | None = None, visible_groups: QuerySet[Group] | None = None, status: str = "",
-               category: str = "", helper: User | None = None) -> QuerySet[Offer]:
+               category: str = "", helper: User | None = None, q: str = "") -> QuerySet[Offer]:
     qs = Offer.objects.select_related("group", "category", "helper")
+    if q:
+        qs = qs.filter(search.matching(Offer, q))
     if group is not None:
         qs = qs.filter(group=group)
     elif visible_groups is not None:
@@ -65,8 +72,8 @@ def offer_list(*, group: Group | None = None, visible_groups: QuerySet[Group] | 
     return qs.order_by("-created_at", "-id")
 
 
-def board_offers(group: Group, *, category: str = "") -> QuerySet[Offer]:
-    return offer_list(group=group, status=Offer.Status.ACTIVE, category=category)
+def board_offers(group: Group, *, category: str = "", q: str = "") -> QuerySet[Offer]:
+    return offer_list(group=group, status=Offer.Status.ACTIVE, category=category, q=q)
 
 
 def need_detail(public_id) -> Need | None:
@@ -192,9 +199,10 @@ def overdue_needs(now=None) -> QuerySet[Need]:
 # --- Reads for the web pages ------------------------------------------------------------------------
 
 
-def visible_needs(user: User, *, status: str = "", category: str = "", urgency: str = "") -> QuerySet[Need]:
+def visible_needs(user: User, *, status: str = "", category: str = "", urgency: str = "",
+                  q: str = "") -> QuerySet[Need]:
     """Needs of every group the user belongs to, most urgent first; open to claims unless a status is asked."""
-    qs = need_list(filters=NeedFilters(status=status, category=category, urgency=urgency),
+    qs = need_list(filters=NeedFilters(status=status, category=category, urgency=urgency, q=q),
                    visible_groups=user_groups(user))
     if not status:
         qs = qs.filter(status__in=Need.CLAIMABLE)
@@ -427,7 +435,8 @@ class NeedApiPage:
     def __init__(self, *, filters: NeedFilters, group_id: int | None = None, user: User | None = None):
         """The needs of group_id (a group the caller may read), or else of the groups `user` is a member of
         (filters.group is not read)."""
-        qs = need_list(filters=NeedFilters(status=filters.status, category=filters.category, urgency=filters.urgency),
+        qs = need_list(filters=NeedFilters(status=filters.status, category=filters.category, urgency=filters.urgency,
+                                           q=filters.q),
                        visible_groups=None if group_id is not None else user_groups(user))
         self.queryset = qs.filter(group_id=group_id) if group_id is not None else qs
 

@@ -77,7 +77,8 @@ def test_demo_network_has_groups_members_trust_and_every_need_state():
     statuses = set(Need.objects.values_list("status", flat=True))
     assert statuses >= {s.value for s in Need.Status}, f"missing: {set(Need.Status.values) - statuses}"
     assert set(Offer.objects.values_list("status", flat=True)) >= {"active", "paused", "withdrawn"}
-    assert set(Match.objects.values_list("status", flat=True)) == {"proposed", "confirmed", "completed", "cancelled"}
+    assert set(Match.objects.values_list("status", flat=True)) == {"proposed", "requested", "confirmed", "completed",
+                                                                   "cancelled"}
     assert verify_chain().ok
     # A second run on a database with data leaves it alone.
     assert demo.load(if_empty=True) is False

@@ -226,13 +226,13 @@ def test_api_write_refuses_hostile_fields_and_writes_nothing(scene, index):
 def test_api_reads_refuse_hostile_query_parameters(scene):
     client, token = Client(), scene["tokens"]["rosa"]
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-    taken = {"/needs": {"page", "page_size", "category", "status", "group", "urgency"},
+    taken = {"/needs": {"page", "page_size", "category", "status", "group", "urgency", "q"},
              "/offers": {"page", "page_size", "category", "status", "group", "mine"},
              "/matches": {"page", "page_size"}}
     for path in taken:
         for params in ({"page": 10**30}, {"page": -1}, {"page": "NaN"}, {"page_size": 10**30}, {"page_size": 0},
                        {"category": "\x00"}, {"status": "\x00"}, {"group": "\x00"}, {"group": "x" * 100_000},
-                       {"urgency": "<script>"}, {"mine": "\x00"}):
+                       {"urgency": "<script>"}, {"mine": "\x00"}, {"q": "\x00"}, {"q": "x" * 100_000}):
             response = client.get("/api/v1" + path, params, **headers)
             what = f"GET {path} {str(params)[:60]}"
             if response.status_code == 200:  # a parameter the route does not take is ignored

@@ -474,6 +474,7 @@ PARAMS = {
     circulation_notices.MATCH_CANCELLED: {"need": "Soup", "reason": "Ill today"},
     circulation_notices.MATCH_MESSAGE: {"author": "hana", "need": "Soup"},
     circulation_notices.NEED_CHANGED: {"need": "Soup", "changes": ["quantity", "place"]},
+    circulation_notices.OFFER_REQUESTED: {"requester": "rosa", "quantity": 2, "offer": "Veg boxes"},
     networks_notices.APPLICATION_DECIDED: {"group": "Riverside Pod", "status": "declined", "reason": "x"},
     networks_notices.APPLICATION_RECEIVED: {"group": "Riverside Pod", "applicant": "otto"},
     networks_notices.ROLE_CHANGED: {"group": "Riverside Pod", "role": "coordinator"},

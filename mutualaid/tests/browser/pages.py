@@ -52,6 +52,7 @@ def coordinator_pages(world: dict) -> dict[str, str]:
         "groups": "/groups/",
         "group page and board": f"/groups/{group}/",
         "board, filtered": f"/groups/{group}/board/?urgency=high",
+        "board, searched": f"/groups/{group}/board/?q=groceries",
         "need page": f"/needs/{world['need'].public_id}/",
         "need page, marking a duplicate": f"/needs/{world['need'].public_id}/duplicate/",
         "need page, referring it": f"/needs/{world['need'].public_id}/refer/",
