@@ -512,7 +512,8 @@ def test_notification_text_in_spanish_or_no_language_does_not_crash(language):
             text = notification_text(kind, params)
             assert "%(" not in text
             # The names in it are the ones given, whatever the language.
-            names = {v for k, v in params.items() if k in {"need", "group", "helper", "applicant", "requester", "offer", "author"}}
+            names = {v for k, v in params.items()
+                     if k in {"need", "group", "helper", "applicant", "requester", "offer", "author"}}
             assert all(name in text for name in names), (kind, text)
             assert names or not params, kind
 
