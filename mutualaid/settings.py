@@ -127,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "mutualaid.networks.context_processors.navigation",
             ],
+            "libraries": {"dates": "mutualaid.core.dates"},  # {{ moment|when }}: one date format per language
         },
     }
 ]

@@ -35,6 +35,21 @@ def quantity_field(label=_("Quantity"), **kwargs) -> forms.IntegerField:
                                               "invalid": _("Enter a whole number, like 2.")}, **kwargs)
 
 
+class CategorySelect(forms.Select):
+    """The category choice, each option carrying the unit its quantities are counted in (data-unit), which
+    static/js/units.js shows beside the quantity as the choice changes."""
+
+    def __init__(self, *args, units: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = units or {}
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if str(value) in self.units:
+            option["attrs"]["data-unit"] = self.units[str(value)]
+        return option
+
+
 class NeedForm(ServiceErrorForm):
     service_fields = {f"contact.{name}": f"contact_{name}" for name in
                       ("name", "phone", "email", "address", "preferred_language", "notes")}
@@ -64,11 +79,20 @@ class NeedForm(ServiceErrorForm):
         help_text=_("Give at least their name, phone or address so a helper can reach them."))
     post_anyway = forms.BooleanField(label=_("This is a different need: post it anyway"), required=False)
 
-    def __init__(self, *args, categories, can_proxy: bool = False, **kwargs):
+    def __init__(self, *args, categories, can_proxy: bool = False, unit: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        units = {c.slug: c.unit_for(2) for c in categories}
         self.fields["category"].choices = [("", _("Choose a category"))] + category_choices(categories)
+        self.fields["category"].widget = CategorySelect(choices=self.fields["category"].choices, units=units,
+                                                        attrs={"data-units-for": "id_quantity"})
         if not can_proxy:
             del self.fields["on_behalf"]
+        # The unit in the label: the category's (chosen, or the need's when it is corrected), or a word on how it
+        # is counted before one is chosen; with JavaScript it also stands beside the field and follows the choice.
+        chosen = unit or units.get(str(self.data.get("category") or self.initial.get("category") or ""), "")
+        self.fields["quantity"].label = (_("How many %(unit)s?") % {"unit": chosen} if chosen
+                                         else _("How many? (counted in the category's unit: meals, bags, rides…)"))
+        self.unit = chosen
 
     def contact(self) -> dict[str, str]:
         return {name.removeprefix("contact_"): value for name, value in self.cleaned_data.items()
@@ -78,8 +102,8 @@ class NeedForm(ServiceErrorForm):
 class NeedEditForm(NeedForm):
     """Correcting a need: what NeedForm asks, but its category and who it is for stay as they are."""
 
-    def __init__(self, *args, claimed: int = 0, **kwargs):
-        super().__init__(*args, categories=[], **kwargs)
+    def __init__(self, *args, claimed: int = 0, unit: str = "", **kwargs):
+        super().__init__(*args, categories=[], unit=unit, **kwargs)
         del self.fields["category"], self.fields["post_anyway"]
         if claimed:
             self.fields["quantity"].help_text = _("At least %(claimed)d: helpers have already claimed that much.") % {

@@ -122,7 +122,8 @@ def _need_edit(request, access):
     if contact is not None:
         initial.update({f"contact_{name}": getattr(contact, name) for name in services.CONTACT_FIELDS})
         initial.update({"lat": contact.exact_lat, "lon": contact.exact_lon})
-    form = NeedEditForm(request.POST or None, initial=initial, claimed=need.quantity_claimed)
+    form = NeedEditForm(request.POST or None, initial=initial, claimed=need.quantity_claimed,
+                        unit=need.category.unit_for(2))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         changes = {name: data[name] for name in ("title", "description", "quantity", "urgency", "needed_by",
