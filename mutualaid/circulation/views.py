@@ -218,19 +218,25 @@ def need_detail(request, need_id):
     return _need_page(request, need_access(request.user, need_id))
 
 
-def _posted_on_need_page(request, need, form, act, again):
-    """What every form posted on a need's page does: a valid form runs `act(cleaned_data)` (one service call, which
-    returns the message to show), then back to the need's page; an invalid form, or a service that refuses the input,
-    shows the page again with the form's errors in place (`again()`)."""
+def _posted(request, form, act, again, *, refusals=(InvalidInput,)):
+    """What every form posted from a page does: a valid form runs `act(cleaned_data)` (one service call), which
+    returns the message to show and where to go next; an invalid form, or a service that refuses the input
+    (`refusals`), shows the page again with the form's errors in place (`again()`)."""
     if form.is_valid():
         try:
-            message = act(form.cleaned_data)
-        except InvalidInput as exc:
+            message, target = act(form.cleaned_data)
+        except refusals as exc:
             form.add_service_error(exc)
         else:
             messages.success(request, message)
-            return redirect("need_detail", need_id=need.public_id)
+            return redirect(target)
     return again()
+
+
+def _posted_on_need_page(request, need, form, act, again):
+    """`_posted` for the forms of a need's page: `act` returns the message, and the page is the need's again."""
+    return _posted(request, form, lambda data: (act(data), reverse("need_detail", kwargs={"need_id": need.public_id})),
+                   again)
 
 
 @require_POST
@@ -389,18 +395,15 @@ def offer_detail(request, offer_id):
 def offer_request(request, offer_id):
     offer = offer_access(request.user, offer_id)
     form = OfferRequestForm(request.POST, offer=offer)
-    if form.is_valid():
-        try:
-            match = services.offer_request(actor=request.user, offer=offer, quantity=form.cleaned_data["quantity"],
-                                           note=form.cleaned_data["note"])
-        except (InvalidInput, Conflict) as exc:  # too much asked, or the offer used up meanwhile: said on the form
-            form.add_service_error(exc)
-        else:
-            messages.success(request, _("You asked %(helper)s for %(quantity)s. They are told, and say yes on your "
-                                        "need's page; you can write to them in the meantime.")
-                             % {"helper": offer.helper.username, "quantity": match.quantity})
-            return redirect("need_detail", need_id=match.need.public_id)
-    return _offer_page(request, offer, form)
+
+    def ask(data):
+        match = services.offer_request(actor=request.user, offer=offer, quantity=data["quantity"], note=data["note"])
+        return (_("You asked %(helper)s for %(quantity)s. They are told, and say yes on your need's page; you can "
+                  "write to them in the meantime.") % {"helper": offer.helper.username, "quantity": match.quantity},
+                reverse("need_detail", kwargs={"need_id": match.need.public_id}))
+
+    # Too much asked, or the offer used up meanwhile (a Conflict): said on the form too.
+    return _posted(request, form, ask, lambda: _offer_page(request, offer, form), refusals=(InvalidInput, Conflict))
 
 
 # --- A match's conversation -----------------------------------------------------------------------------
@@ -430,15 +433,13 @@ def match_thread(request, match_id):
 def match_message_post(request, match_id):
     access = thread_access(request.user, match_id)
     form = MessageForm(request.POST)
-    if form.is_valid():
-        try:
-            services.match_message_write(actor=request.user, match=access.match, text=form.cleaned_data["text"])
-        except InvalidInput as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, _("Your message is sent."))
-            return redirect(reverse("match_thread", kwargs={"match_id": access.match.public_id}) + "#latest")
-    return _thread_page(request, access, form)
+
+    def write(data):
+        services.match_message_write(actor=request.user, match=access.match, text=data["text"])
+        thread = reverse("match_thread", kwargs={"match_id": access.match.public_id})
+        return _("Your message is sent."), thread + "#latest"
+
+    return _posted(request, form, write, lambda: _thread_page(request, access, form))
 
 
 # --- Lists ----------------------------------------------------------------------------------------

@@ -93,3 +93,12 @@ def sign_in(context, user, base_url: str) -> None:
     client.force_login(user)
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
                           "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": base_url}])
+
+
+def log_in(page, base_url: str, username: str, password: str) -> None:
+    """Log in through the log-in page, as a person does."""
+    page.goto(f"{base_url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/login/" not in url)

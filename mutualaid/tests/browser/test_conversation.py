@@ -5,6 +5,7 @@ import pytest
 
 from mutualaid.circulation import services as circulation
 from mutualaid.networks import services as networks
+from mutualaid.tests.browser.pages import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -12,11 +13,24 @@ PASSWORD = "a-long-passphrase-42"
 
 
 def _sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
+    log_in(page, base, username, PASSWORD)
+
+
+def _riverside(requester: str, helper: str):
+    """Riverside Pod, founded by Amara, who vouched for the two others: (group, requester, helper)."""
+    coordinator = networks.user_register(username="amara", password=PASSWORD)
+    people = [networks.user_register(username=name, password=PASSWORD) for name in (requester, helper)]
+    group = networks.group_create(actor=coordinator, name="Riverside Pod")
+    for person in people:
+        networks.group_join(actor=person, group=group)
+        networks.trust_give(actor=coordinator, group=group, receiver=person)
+    return group, *people
+
+
+def _page(new_page, locale: str, width: int):
+    page = new_page(locale)
+    page.set_viewport_size({"width": width, "height": 800})
+    return page
 
 
 def _fits(page, width: int) -> None:
@@ -26,19 +40,12 @@ def _fits(page, width: int) -> None:
 
 @pytest.mark.parametrize("width", [1280, 360])
 def test_requester_and_helper_exchange_messages_on_a_match(live_server, new_page, width):
-    coordinator = networks.user_register(username="amara", password=PASSWORD)
-    requester = networks.user_register(username="elif", password=PASSWORD)
-    helper = networks.user_register(username="fatima", password=PASSWORD)
-    group = networks.group_create(actor=coordinator, name="Riverside Pod")
-    for person in (requester, helper):
-        networks.group_join(actor=person, group=group)
-        networks.trust_give(actor=coordinator, group=group, receiver=person)
+    group, requester, helper = _riverside("elif", "fatima")
     need = circulation.need_create(actor=requester, group=group, title="Nappies, size 4", category="hygiene",
                                    quantity=2)  # no phone, no e-mail: the conversation is the way to reach her
     circulation.match_claim(actor=helper, need=need, quantity=1)
 
-    fatima = new_page("en-GB")
-    fatima.set_viewport_size({"width": width, "height": 800})
+    fatima = _page(new_page, "en-GB", width)
     _sign_in(fatima, live_server.url, "fatima")
     fatima.goto(f"{live_server.url}/needs/{need.public_id}/")
     fatima.get_by_role("link", name="Write to the requester", exact=True).click()
@@ -49,8 +56,7 @@ def test_requester_and_helper_exchange_messages_on_a_match(live_server, new_page
     fatima.locator("#latest", has_text="Shall I come round at six?").wait_for()
     _fits(fatima, width)
 
-    elif_ = new_page("es-ES")  # she reads the site in Spanish
-    elif_.set_viewport_size({"width": width, "height": 800})
+    elif_ = _page(new_page, "es-ES", width)
     _sign_in(elif_, live_server.url, "elif")
     elif_.goto(f"{live_server.url}/notifications/")
     elif_.get_by_text("fatima te ha escrito sobre «Nappies, size 4».").wait_for()
@@ -70,35 +76,27 @@ def test_requester_and_helper_exchange_messages_on_a_match(live_server, new_page
 
 @pytest.mark.parametrize("width", [1280, 360])
 def test_a_requester_changes_the_quantity_and_the_helper_is_told(live_server, new_page, width):
-    coordinator = networks.user_register(username="amara", password=PASSWORD)
-    requester = networks.user_register(username="elif", password=PASSWORD)
-    helper = networks.user_register(username="fatima", password=PASSWORD)
-    group = networks.group_create(actor=coordinator, name="Riverside Pod")
-    for person in (requester, helper):
-        networks.group_join(actor=person, group=group)
-        networks.trust_give(actor=coordinator, group=group, receiver=person)
+    group, requester, helper = _riverside("elif", "fatima")
     need = circulation.need_create(actor=requester, group=group, title="Nappies, size 4", category="hygiene",
                                    quantity=2)
     circulation.match_claim(actor=helper, need=need, quantity=1)
 
-    elif_ = new_page("en-GB")
-    elif_.set_viewport_size({"width": width, "height": 800})
+    elif_ = _page(new_page, "en-GB", width)
     _sign_in(elif_, live_server.url, "elif")
     elif_.goto(f"{live_server.url}/needs/{need.public_id}/")
     elif_.get_by_role("link", name="Change this need…").click()
     elif_.get_by_role("heading", name="Change your need").wait_for()
-    elif_.get_by_label("Quantity").fill("0")
+    elif_.get_by_label("How many kits?").fill("0")
     elif_.get_by_role("button", name="Save the changes").click()
     elif_.get_by_text("The quantity must be at least 1.").first.wait_for()  # said beside the field, nothing saved
-    elif_.get_by_label("Quantity").fill("4")
+    elif_.get_by_label("How many kits?").fill("4")
     elif_.get_by_role("button", name="Save the changes").click()
     elif_.locator("#messages", has_text="Your changes are saved.").wait_for()
     elif_.get_by_text("Still needed").wait_for()
     assert elif_.locator("dt:has-text('Still needed') + dd").inner_text().strip() == "3"
     _fits(elif_, width)
 
-    fatima = new_page("es-ES")
-    fatima.set_viewport_size({"width": width, "height": 800})
+    fatima = _page(new_page, "es-ES", width)
     _sign_in(fatima, live_server.url, "fatima")
     fatima.goto(f"{live_server.url}/notifications/")
     fatima.get_by_text("«Nappies, size 4», en la que ayudas, ha cambiado (la cantidad)").wait_for()
@@ -107,18 +105,11 @@ def test_a_requester_changes_the_quantity_and_the_helper_is_told(live_server, ne
 
 @pytest.mark.parametrize("width", [1280, 360])
 def test_a_member_asks_for_an_offer_and_the_helper_says_yes(live_server, new_page, width):
-    coordinator = networks.user_register(username="amara", password=PASSWORD)
-    requester = networks.user_register(username="elif", password=PASSWORD)
-    helper = networks.user_register(username="jamal", password=PASSWORD)
-    group = networks.group_create(actor=coordinator, name="Riverside Pod")
-    for person in (requester, helper):
-        networks.group_join(actor=person, group=group)
-        networks.trust_give(actor=coordinator, group=group, receiver=person)
+    group, requester, helper = _riverside("elif", "jamal")
     circulation.offer_create(actor=helper, group=group, title="Fixing bikes and small repairs",
                              category="household-repair", quantity=3)
 
-    elif_ = new_page("en-GB")
-    elif_.set_viewport_size({"width": width, "height": 800})
+    elif_ = _page(new_page, "en-GB", width)
     _sign_in(elif_, live_server.url, "elif")
     elif_.goto(f"{live_server.url}/groups/{group.public_id}/")
     elif_.get_by_role("link", name="Fixing bikes and small repairs").click()
@@ -130,8 +121,7 @@ def test_a_member_asks_for_an_offer_and_the_helper_says_yes(live_server, new_pag
     _fits(elif_, width)
     need_url = elif_.url
 
-    jamal = new_page("en-GB")
-    jamal.set_viewport_size({"width": width, "height": 800})
+    jamal = _page(new_page, "en-GB", width)
     _sign_in(jamal, live_server.url, "jamal")
     jamal.goto(f"{live_server.url}/notifications/")
     jamal.get_by_text("elif would like 1 from your offer “Fixing bikes and small repairs”").wait_for()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from mutualaid.networks import services as networks
+from mutualaid.tests.browser.pages import log_in
 from mutualaid.networks.models import Group
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,11 +23,7 @@ def test_a_coordinators_home_page_lists_a_waiting_application(live_server, new_p
 
     page = new_page("en-GB")
     page.set_viewport_size({"width": width, "height": 800})
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "amara")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
+    log_in(page, live_server.url, "amara", PASSWORD)
     page.goto(f"{live_server.url}/")
     work = page.get_by_role("region", name="Waiting for you as a coordinator")
     work.get_by_role("link", name="1 application to decide").click()

@@ -6,6 +6,7 @@ import pytest
 
 from mutualaid.circulation import services as circulation
 from mutualaid.networks import services as networks
+from mutualaid.tests.browser.pages import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,11 +28,7 @@ def test_a_search_on_the_board_finds_a_need_by_a_word_of_its_description(live_se
                                                ("es-ES", "Buscar", "leche", "Compra para la semana", "Filtrar")):
         page = new_page(locale)
         page.set_viewport_size({"width": width, "height": 800})
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", "amara")
-        page.fill("input[name=password]", PASSWORD)
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_url(lambda url: "/login/" not in url)
+        log_in(page, live_server.url, "amara", PASSWORD)
         page.goto(f"{live_server.url}/groups/{group.public_id}/")
         page.wait_for_function("() => window.htmx !== undefined")
         board = page.locator("#board")

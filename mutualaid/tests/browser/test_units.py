@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from mutualaid.networks import services as networks
+from mutualaid.tests.browser.pages import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,11 +18,7 @@ def test_the_unit_follows_the_category(live_server, new_page):
                                          ("es-ES", "Comidas", "comidas", "Se cuenta en comidas")):
         page = new_page(locale)
         page.set_viewport_size({"width": 360, "height": 800})
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", "amara")
-        page.fill("input[name=password]", PASSWORD)
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_url(lambda url: "/login/" not in url)
+        log_in(page, live_server.url, "amara", PASSWORD)
         page.goto(f"{live_server.url}/groups/{group.public_id}/needs/new/")
         beside = page.locator("#id_quantity_unit")
         assert beside.is_hidden()  # no category yet
