@@ -1,7 +1,7 @@
 """`{{ moment|when }}` and `{{ moment|when:"day" }}`: a date as neighbours read it, in one format per language
 (mutualaid/formats): "5 Dec, 16:57" within this year, "5 Dec 2027, 16:57" in another, so that a date months away
-never reads as if it were this week. Shown in the current time zone (a group's, inside `{% timezone %}`; or the one a
-`|timezone:` filter before it chose). Loaded as the template library `dates` (settings.TEMPLATES)."""
+never reads as if it were this week. Shown in the current time zone (the one a `{% timezone %}` block or a
+`|timezone:` filter before it chose, or the site's). Loaded as the template library `dates` (settings.TEMPLATES)."""
 from __future__ import annotations
 
 from datetime import date, datetime
