@@ -38,6 +38,28 @@ def _clean_contact(contact: dict[str, Any] | None) -> dict[str, str]:
     return clean
 
 
+def _check_urgency(urgency: Any) -> str:
+    if urgency not in Urgency.values:
+        raise InvalidInput(_("Urgency must be one of: critical, high, normal, low."), field="urgency")
+    return urgency
+
+
+def _check_needed_by(needed_by: datetime | None, group: Group, *, was: datetime | None = None) -> datetime | None:
+    """In the group's time zone when naive; refused when past, unless it is the time the need already had (a
+    correction to an overdue need leaves its time as it was)."""
+    needed_by = in_zone(needed_by, group.timezone)
+    if needed_by is not None and needed_by != was and needed_by < timezone.now():
+        raise InvalidInput(_("“Needed by” is in the past."), field="needed_by")
+    return needed_by
+
+
+def _check_reachable(contact: dict[str, str]) -> None:
+    """A need entered for someone without an account keeps a way for the helper to reach them."""
+    if not (contact["name"] or contact["phone"] or contact["address"]):
+        raise InvalidInput(_("For proxy intake, give at least a name, phone or address so a helper can reach "
+                             "the person."), field="contact.name")
+
+
 def need_create(*, actor: User, group: Group, title: str, category: str, quantity: int,
                 urgency: str = Urgency.NORMAL, description: str = "", needed_by: datetime | None = None,
                 location_name: str = "", lat: float | None = None, lon: float | None = None,
@@ -51,16 +73,12 @@ def need_create(*, actor: User, group: Group, title: str, category: str, quantit
     location_name = check_text(location_name, field="location_name", limit=max_length(Need, "location_name"))
     category_obj = _category(category)
     quantity = check_quantity(quantity)
-    if urgency not in Urgency.values:
-        raise InvalidInput(_("Urgency must be one of: critical, high, normal, low."), field="urgency")
+    _check_urgency(urgency)
     check_lat_lon(lat, lon)
-    needed_by = in_zone(needed_by, group.timezone)
-    if needed_by is not None and needed_by < timezone.now():
-        raise InvalidInput(_("“Needed by” is in the past."), field="needed_by")
+    needed_by = _check_needed_by(needed_by, group)
     clean_contact = _clean_contact(contact)
-    if on_behalf and not (clean_contact["name"] or clean_contact["phone"] or clean_contact["address"]):
-        raise InvalidInput(_("For proxy intake, give at least a name, phone or address so a helper can reach "
-                             "the person."), field="contact.name")
+    if on_behalf:
+        _check_reachable(clean_contact)
     with audited_atomic():
         need = Need.objects.create(
             group=group, requester=None if on_behalf else actor, created_by=actor, title=title,
@@ -119,15 +137,9 @@ def need_update(*, actor: User, need: Need, changes: dict[str, Any]) -> Need:
     if "quantity" in changes:
         clean["quantity"] = check_quantity(changes["quantity"])
     if "urgency" in changes:
-        if changes["urgency"] not in Urgency.values:
-            raise InvalidInput(_("Urgency must be one of: critical, high, normal, low."), field="urgency")
-        clean["urgency"] = changes["urgency"]
+        clean["urgency"] = _check_urgency(changes["urgency"])
     if "needed_by" in changes:
-        needed_by = in_zone(changes["needed_by"], need.group.timezone)
-        # A time already past is refused when it is given, not when it is left as it was (an overdue need).
-        if needed_by is not None and needed_by != need.needed_by and needed_by < timezone.now():
-            raise InvalidInput(_("“Needed by” is in the past."), field="needed_by")
-        clean["needed_by"] = needed_by
+        clean["needed_by"] = _check_needed_by(changes["needed_by"], need.group, was=need.needed_by)
     with audited_atomic():
         need = _lock_need(need)
         if need.status in Need.CLOSED:
@@ -151,7 +163,10 @@ def need_update(*, actor: User, need: Need, changes: dict[str, Any]) -> Need:
                 raise InvalidInput(_("The contact details must be an object of named fields."), field="contact")
             merged = {key: getattr(record, key) for key in CONTACT_FIELDS}
             merged.update(given)
-            for key, value in _clean_contact(merged).items():
+            cleaned = _clean_contact(merged)
+            if need.requester_id is None:
+                _check_reachable(cleaned)
+            for key, value in cleaned.items():
                 contact_changed |= getattr(record, key) != value
                 setattr(record, key, value)
         location_changed = (record.exact_lat, record.exact_lon) != exact_before

@@ -19,6 +19,22 @@ from .categories import _category
 from .common import _coarse
 
 
+def _check_distance(distance: float | None) -> float | None:
+    if distance is not None and not 0 <= distance <= Offer.MAX_DISTANCE_KM:
+        raise InvalidInput(_("The distance must be between 0 and 20000 km."), field="max_distance_km")
+    return distance
+
+
+def _check_availability(starts: datetime | None, ends: datetime | None, *, was: datetime | None = None) -> None:
+    """The end after the start, and not past, unless it is the end the offer already had (a correction to an offer
+    whose time ran out leaves it as it was)."""
+    if starts and ends and ends < starts:
+        raise InvalidInput(_("“Available until” must come after “available from”."), field="available_until")
+    if ends and ends != was and ends < timezone.now():
+        raise InvalidInput(_("“Available until” has already passed: choose a time still to come."),
+                           field="available_until")
+
+
 def offer_create(*, actor: User, group: Group, title: str, category: str, quantity: int, description: str = "",
                  available_from: datetime | None = None, available_until: datetime | None = None,
                  location_name: str = "", lat: float | None = None, lon: float | None = None,
@@ -30,15 +46,10 @@ def offer_create(*, actor: User, group: Group, title: str, category: str, quanti
     category_obj = _category(category)
     quantity = check_quantity(quantity)
     check_lat_lon(lat, lon)
-    if max_distance_km is not None and not 0 <= max_distance_km <= Offer.MAX_DISTANCE_KM:
-        raise InvalidInput(_("The distance must be between 0 and 20000 km."), field="max_distance_km")
+    _check_distance(max_distance_km)
     available_from = in_zone(available_from, group.timezone)
     available_until = in_zone(available_until, group.timezone)
-    if available_from and available_until and available_until < available_from:
-        raise InvalidInput(_("“Available until” must come after “available from”."), field="available_until")
-    if available_until and available_until < timezone.now():
-        raise InvalidInput(_("“Available until” has already passed: choose a time still to come."),
-                           field="available_until")
+    _check_availability(available_from, available_until)
     with audited_atomic():
         offer = Offer.objects.create(
             group=group, helper=actor, title=title, description=description, category=category_obj,
@@ -93,10 +104,7 @@ def offer_update(*, actor: User, offer: Offer, changes: dict[str, Any]) -> Offer
     if "quantity" in changes:
         clean["quantity"] = check_quantity(changes["quantity"])
     if "max_distance_km" in changes:
-        distance = changes["max_distance_km"]
-        if distance is not None and not 0 <= distance <= Offer.MAX_DISTANCE_KM:
-            raise InvalidInput(_("The distance must be between 0 and 20000 km."), field="max_distance_km")
-        clean["max_distance_km"] = distance
+        clean["max_distance_km"] = _check_distance(changes["max_distance_km"])
     for name in ("available_from", "available_until"):
         if name in changes:
             clean[name] = in_zone(changes[name], offer.group.timezone)
@@ -108,13 +116,8 @@ def offer_update(*, actor: User, offer: Offer, changes: dict[str, Any]) -> Offer
             lat, lon = changes.get("lat", offer.lat), changes.get("lon", offer.lon)
             check_lat_lon(lat, lon)
             clean["lat"], clean["lon"] = _coarse(lat), _coarse(lon)
-        starts = clean.get("available_from", offer.available_from)
-        ends = clean.get("available_until", offer.available_until)
-        if starts and ends and ends < starts:
-            raise InvalidInput(_("“Available until” must come after “available from”."), field="available_until")
-        if "available_until" in clean and ends != offer.available_until and ends and ends < timezone.now():
-            raise InvalidInput(_("“Available until” has already passed: choose a time still to come."),
-                               field="available_until")
+        _check_availability(clean.get("available_from", offer.available_from),
+                            clean.get("available_until", offer.available_until), was=offer.available_until)
         if clean.get("quantity", offer.quantity) < offer.quantity_committed:
             raise InvalidInput(_("You have already promised %(committed)d from this offer: the quantity cannot be "
                                  "less than that.") % {"committed": offer.quantity_committed}, field="quantity")

@@ -172,3 +172,13 @@ def test_the_helper_corrects_an_offer(client: Client, group, helper, member, ask
     assert_error(_patch(member, f"/offers/{offer.public_id}", {"quantity": 9}), 403)
     client.force_login(member)
     assert client.get(reverse("offer_edit", args=[offer.public_id])).status_code == 403
+
+
+def test_a_need_entered_for_someone_keeps_a_way_to_reach_them(group, owner):
+    proxy = services.need_create(actor=owner, group=group, title="Soup for Mr Patel", category="food", quantity=2,
+                                 on_behalf=True, contact={"phone": "020 7946 0000"})
+    with pytest.raises(InvalidInput, match="at least a name, phone or address"):
+        services.need_update(actor=owner, need=proxy, changes={"contact": {"phone": ""}})
+    assert NeedContact.objects.get(need=proxy).phone == "020 7946 0000"  # nothing lost
+    services.need_update(actor=owner, need=proxy, changes={"contact": {"phone": "", "name": "Mr Patel"}})
+    assert NeedContact.objects.get(need=proxy).name == "Mr Patel"
