@@ -398,8 +398,10 @@ def offer_request(request, offer_id):
 
     def ask(data):
         match = services.offer_request(actor=request.user, offer=offer, quantity=data["quantity"], note=data["note"])
-        return (_("You asked %(helper)s for %(quantity)s. They are told, and say yes on your need's page; you can "
-                  "write to them in the meantime.") % {"helper": offer.helper.username, "quantity": match.quantity},
+        return (_("You asked %(helper)s for %(quantity)s %(unit)s. They are told, and say yes on your need's page; "
+                  "you can write to them in the meantime.")
+                % {"helper": offer.helper.username, "quantity": match.quantity,
+                   "unit": offer.category.unit_for(match.quantity)},
                 reverse("need_detail", kwargs={"need_id": match.need.public_id}))
 
     # Too much asked, or the offer used up meanwhile (a Conflict): said on the form too.

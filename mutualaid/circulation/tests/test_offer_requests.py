@@ -45,7 +45,7 @@ def test_a_member_asks_for_an_offer_and_the_helper_says_yes(client: Client, veg,
     assert told.params == {"requester": "mateo", "quantity": 2, "offer": "Veg boxes from the allotment"}
 
     page = client.get(response["Location"]).content.decode()
-    assert "You asked hana for 2." in page and "Waiting for the helper" in page
+    assert "You asked hana for 2 bags." in page and "Waiting for the helper" in page
     assert "Yes, I will bring it" not in page  # the requester does not say yes for the helper
 
     client.force_login(helper)

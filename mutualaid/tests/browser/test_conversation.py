@@ -116,7 +116,7 @@ def test_a_member_asks_for_an_offer_and_the_helper_says_yes(live_server, new_pag
     elif_.get_by_role("heading", name="I'd like this").wait_for()
     elif_.get_by_label("What is it for? (optional)").fill("My back brake squeaks")
     elif_.get_by_role("button", name="Ask for it").click()
-    elif_.locator("#messages", has_text="You asked jamal for 1.").wait_for()
+    elif_.locator("#messages", has_text="You asked jamal for 1 job.").wait_for()
     elif_.get_by_text("Waiting for the helper").wait_for()
     _fits(elif_, width)
     need_url = elif_.url
