@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs page's Swagger UI from our static files (no CDN, no inline script)
     "axes",
     "csp",
+    "django_countries",  # country names in the active language (the group form's country and time zone)
     "mutualaid.audit",
     "mutualaid.networks",
     "mutualaid.circulation",
@@ -247,13 +248,22 @@ if os.environ.get("SECURE_PROXY_SSL_HEADER"):
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# The map pickers' tiles (Leaflet, vendored): a tile server's URL template, e.g.
+# MAP_TILE_URL="https://tile.openstreetmap.org/{z}/{x}/{y}.png" with MAP_TILE_ATTRIBUTION="© OpenStreetMap
+# contributors" (mind the server's usage policy, or run your own). Empty, the default: no tiles are fetched, and the
+# maps draw the group's named areas on a plain background. Its origin is added to the pages' img-src.
+MUTUALAID_MAP_TILES = os.environ.get("MAP_TILE_URL", "")
+MUTUALAID_MAP_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+_tiles = urlparse(MUTUALAID_MAP_TILES.replace("{s}.", "*."))  # {s}: the server's subdomains a, b, c
+_TILE_ORIGIN = f"{_tiles.scheme}://{_tiles.netloc}" if MUTUALAID_MAP_TILES else ""
+
 # Content-Security-Policy (django-csp): our own files only. No inline script or style anywhere, no eval.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:"] + ([_TILE_ORIGIN] if _TILE_ORIGIN else []),
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

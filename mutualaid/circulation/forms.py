@@ -5,9 +5,9 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from mutualaid.core.limits import coordinate_fields, text_field
+from mutualaid.core.limits import text_field
 from mutualaid.core.validators import MAX_QUANTITY
-from mutualaid.networks.forms import ServiceErrorForm
+from mutualaid.networks.forms import PlaceFormMixin, ServiceErrorForm, picked_coordinate_fields
 
 from .models import Match, MatchMessage, Need, NeedContact, Offer, Urgency
 
@@ -50,7 +50,7 @@ class CategorySelect(forms.Select):
         return option
 
 
-class NeedForm(ServiceErrorForm):
+class NeedForm(PlaceFormMixin, ServiceErrorForm):
     service_fields = {f"contact.{name}": f"contact_{name}" for name in
                       ("name", "phone", "email", "address", "preferred_language", "notes")}
 
@@ -65,7 +65,7 @@ class NeedForm(ServiceErrorForm):
     needed_by = forms.DateTimeField(label=_("Needed by (optional)"), required=False, widget=DateTimeInput())
     location_name = text_field(Need, "location_name", label=_("Area"),
                                help_text=_("A neighbourhood or street name that members may see."))
-    lat, lon = coordinate_fields()
+    lat, lon = picked_coordinate_fields()
     contact_name = text_field(NeedContact, "name", label=_("Name"))
     contact_phone = text_field(NeedContact, "phone", label=_("Phone"),
                                widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
@@ -79,8 +79,9 @@ class NeedForm(ServiceErrorForm):
         help_text=_("Give at least their name, phone or address so a helper can reach them."))
     post_anyway = forms.BooleanField(label=_("This is a different need: post it anyway"), required=False)
 
-    def __init__(self, *args, categories, can_proxy: bool = False, unit: str = "", **kwargs):
+    def __init__(self, *args, categories, areas=(), can_proxy: bool = False, unit: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.place_setup(list(areas), location_name=self.initial.get("location_name") or "")
         units = {c.slug: c.unit_for(2) for c in categories}
         self.fields["category"].choices = [("", _("Choose a category"))] + category_choices(categories)
         self.fields["category"].widget = CategorySelect(choices=self.fields["category"].choices, units=units,
@@ -93,6 +94,9 @@ class NeedForm(ServiceErrorForm):
         self.fields["quantity"].label = (_("How many %(unit)s?") % {"unit": chosen} if chosen
                                          else _("How many? (counted in the category's unit: meals, bags, rides…)"))
         self.unit = chosen
+
+    def clean(self):
+        return self.place_clean(super().clean())
 
     def contact(self) -> dict[str, str]:
         return {name.removeprefix("contact_"): value for name, value in self.cleaned_data.items()
@@ -111,7 +115,7 @@ class NeedEditForm(NeedForm):
             self.fields["quantity"].widget.attrs["min"] = claimed
 
 
-class OfferForm(ServiceErrorForm):
+class OfferForm(PlaceFormMixin, ServiceErrorForm):
     title = text_field(Offer, "title", label=_("What can you offer?"),
                        help_text=_("A short line, e.g. “Lifts to the clinic on weekday mornings”."))
     description = text_field(Offer, "description", label=_("Details"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -122,12 +126,17 @@ class OfferForm(ServiceErrorForm):
     available_until = forms.DateTimeField(label=_("Available until (optional)"), required=False,
                                           widget=DateTimeInput())
     location_name = text_field(Offer, "location_name", label=_("Area"))
+    lat, lon = picked_coordinate_fields()
     max_distance_km = forms.FloatField(label=_("How far will you go? (km, optional)"), required=False,
                                        min_value=0, max_value=Offer.MAX_DISTANCE_KM)
 
-    def __init__(self, *args, categories, **kwargs):
+    def __init__(self, *args, categories, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.place_setup(list(areas), location_name=self.initial.get("location_name") or "")
         self.fields["category"].choices = [("", _("Choose a category"))] + category_choices(categories)
+
+    def clean(self):
+        return self.place_clean(super().clean())
 
 
 class OfferEditForm(OfferForm):

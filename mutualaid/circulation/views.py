@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mutualaid.core.errors import Conflict, InvalidInput, NotAllowed
 from mutualaid.networks.permissions import group_access, member_access
+from mutualaid.networks.selectors import group_areas
 from mutualaid.core.web import paginate, service_errors
 
 from . import selectors, services
@@ -37,8 +38,9 @@ def need_create(request, group_id):
 
 def _need_create(request, access):
     categories = list(selectors.category_list())
-    form = NeedForm(request.POST or None, categories=categories, can_proxy=access.is_coordinator,
-                    initial={"location_name": access.group.location_name})
+    areas = group_areas(access.group)
+    form = NeedForm(request.POST or None, categories=categories, areas=areas, can_proxy=access.is_coordinator,
+                    initial={} if areas else {"location_name": access.group.location_name})
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -74,8 +76,9 @@ def offer_create(request, group_id):
 
 
 def _offer_create(request, access):
-    form = OfferForm(request.POST or None, categories=selectors.category_list(),
-                     initial={"location_name": access.group.location_name})
+    areas = group_areas(access.group)
+    form = OfferForm(request.POST or None, categories=selectors.category_list(), areas=areas,
+                     initial={} if areas else {"location_name": access.group.location_name})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -83,7 +86,8 @@ def _offer_create(request, access):
                 actor=request.user, group=access.group, title=data["title"], category=data["category"],
                 quantity=data["quantity"], description=data["description"],
                 available_from=data["available_from"], available_until=data["available_until"],
-                location_name=data["location_name"], max_distance_km=data["max_distance_km"])
+                location_name=data["location_name"], lat=data["lat"], lon=data["lon"],
+                max_distance_km=data["max_distance_km"])
         except InvalidInput as exc:
             form.add_service_error(exc)
         else:
@@ -123,7 +127,7 @@ def _need_edit(request, access):
         initial.update({f"contact_{name}": getattr(contact, name) for name in services.CONTACT_FIELDS})
         initial.update({"lat": contact.exact_lat, "lon": contact.exact_lon})
     form = NeedEditForm(request.POST or None, initial=initial, claimed=need.quantity_claimed,
-                        unit=need.category.unit_for(2))
+                        unit=need.category.unit_for(2), areas=group_areas(access.group.group))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         changes = {name: data[name] for name in ("title", "description", "quantity", "urgency", "needed_by",
@@ -153,10 +157,11 @@ def offer_edit(request, offer_id):
         messages.error(request, _("This offer was withdrawn; post a new one."))
         return redirect("my_posts")
     with timezone.override(offer.group.timezone):
-        initial = {name: getattr(offer, name) for name in services.OFFER_EDITABLE if name not in ("lat", "lon")}
-        form = OfferEditForm(request.POST or None, initial=initial, promised=offer.quantity_committed)
+        initial = {name: getattr(offer, name) for name in services.OFFER_EDITABLE}
+        form = OfferEditForm(request.POST or None, initial=initial, promised=offer.quantity_committed,
+                             areas=group_areas(offer.group))
         if request.method == "POST" and form.is_valid():
-            changes = {name: form.cleaned_data[name] for name in form.fields}
+            changes = {name: form.cleaned_data[name] for name in services.OFFER_EDITABLE}
             try:
                 services.offer_update(actor=request.user, offer=offer, changes=changes)
             except InvalidInput as exc:

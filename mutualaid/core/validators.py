@@ -1,5 +1,6 @@
 """The checks services make of what people send, each written once: text, quantities, coordinates, e-mail
-addresses and times given without an offset. Each raises InvalidInput naming the field, in the active language."""
+addresses, countries and time zones, and times given without an offset. Each raises InvalidInput naming the field,
+in the active language."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,6 +12,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import places
 from .errors import InvalidInput
 
 MAX_QUANTITY = 100_000
@@ -56,6 +58,27 @@ def check_email(value: Any, *, field: str = "email") -> str:
         except ValidationError as exc:
             raise InvalidInput(_("Enter a valid e-mail address."), field=field) from exc
     return value
+
+
+def check_country(code: Any, *, field: str = "country") -> str:
+    """An ISO 3166 country code (one the tz database has zones for), upper case, or "" when none is given."""
+    code = ("" if code is None else str(code)).strip().upper()
+    if code and not places.zones_for_country(code):
+        raise InvalidInput(_("Unknown country code “%(code)s”: use two letters, like ES.") % {"code": code[:8]},
+                           field=field)
+    return code
+
+
+def check_timezone(zone: Any, *, country: str = "", field: str = "timezone") -> str:
+    """A time zone the tz database knows ("UTC" when none is given); with a country, one of that country's."""
+    zone = ("" if zone is None else str(zone)).strip() or "UTC"
+    if zone not in places.known_zones():
+        raise InvalidInput(_("Unknown time zone “%(tz)s”: use a name like Europe/Madrid.") % {"tz": zone[:64]},
+                           field=field)
+    if country and zone != "UTC" and zone not in places.zones_for_country(country):
+        raise InvalidInput(_("%(zone)s is not a time zone of %(country)s: choose one of its own.")
+                           % {"zone": places.zone_label(zone), "country": places.country_name(country)}, field=field)
+    return zone
 
 
 def in_zone(moment: datetime | None, zone_name: str) -> datetime | None:

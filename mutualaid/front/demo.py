@@ -70,17 +70,26 @@ def _load() -> None:
             actor=u["amara"], name="Riverside Pod", location_name="Riverside", lat=51.4613, lon=-0.1156,
             description="We meet Tuesdays at the community garden. Dispatch rota is on the board.",
             public_description="Neighbours along the river helping each other with food, errands and rides.",
-            languages=["en"], timezone_name="Europe/London")
+            languages=["en"], timezone_name="Europe/London", country="GB")
         barrio = networks.group_create(
             actor=u["carmen"], name="Barrio Norte", location_name="Barrio Norte", lat=51.4700, lon=-0.1300,
             public_description="Apoyo mutuo en el barrio: comida, cuidados y traducción.",
-            description="Asamblea los jueves.", languages=["es", "en"], timezone_name="Europe/London")
+            description="Asamblea los jueves.", languages=["es", "en"], timezone_name="Europe/London",
+            country="GB")
         hillcrest = networks.group_create(
             actor=u["gus"], name="Hillcrest Commons", location_name="Hillcrest", lat=51.4800, lon=-0.0900,
             public_description="A closed pod for the Hillcrest estate. Tell us how you'd like to take part.",
             is_open=False, application_questions=["Which part of Hillcrest do you live in?",
                                                   "What could you help with?"],
-            languages=["en"], timezone_name="Europe/London")
+            languages=["en"], timezone_name="Europe/London", country="GB")
+        # Named areas: what members pick instead of typing an address or coordinates.
+        for group, coordinator, areas in (
+                (riverside, u["amara"], [("Riverside", 51.4613, -0.1156), ("Mill Lane", 51.4590, -0.1190),
+                                         ("Garden Estate", 51.4635, -0.1128), ("Wharf Road", 51.4625, -0.1185)]),
+                (barrio, u["carmen"], [("Barrio Norte", 51.4700, -0.1300), ("Plaza del Mercado", 51.4712, -0.1288)]),
+                (hillcrest, u["gus"], [("Hillcrest", 51.4800, -0.0900)])):
+            for name, lat, lon in areas:
+                networks.area_add(actor=coordinator, group=group, name=name, lat=lat, lon=lon)
         for name in ("ben", "elif", "fatima", "jamal"):
             networks.group_join(actor=u[name], group=riverside)
         for name in ("diego", "ines", "lucia"):

@@ -58,6 +58,7 @@ def _group_out(group: Group, user: User | None, *, member_count: int | None = No
     return {
         "id": group.public_id, "name": group.name, "public_description": group.public_description,
         "location_name": group.location_name, "lat": group.lat, "lon": group.lon, "timezone": group.timezone,
+        "country": group.country,
         "languages": group.languages, "is_open": group.is_open,
         "member_count": member_count if member_count is not None else selectors.active_member_count(group),
         "is_member": membership is not None, "role": membership.role if membership else None,
@@ -124,7 +125,8 @@ def create_group(request, payload: GroupIn):
     group = services.group_create(
         actor=request.auth, name=payload.name, description=payload.description,
         public_description=payload.public_description, location_name=payload.location_name, lat=payload.lat,
-        lon=payload.lon, timezone_name=payload.timezone, languages=payload.languages, is_open=payload.is_open,
+        lon=payload.lon, timezone_name=payload.timezone, country=payload.country, languages=payload.languages,
+        is_open=payload.is_open,
         application_questions=payload.application_questions,
     )
     return 201, _group_out(group, request.auth)

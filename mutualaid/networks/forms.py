@@ -5,9 +5,6 @@ by `add_service_error`, next to the field it names.
 """
 from __future__ import annotations
 
-import functools
-from zoneinfo import available_timezones
-
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import RegexValidator
@@ -16,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from mutualaid.core.errors import ServiceError
 from mutualaid.core.limits import PASSWORD_MAX, coordinate_fields, text_field
+from mutualaid.core import places
+from mutualaid.core.places import map_settings
 from mutualaid.networks import selectors, usernames
-from mutualaid.networks.models import Application, Group, User
+from mutualaid.networks.models import Application, Area, Group, User
 
 
 class ServiceErrorForm(forms.Form):
@@ -43,6 +42,65 @@ class ServiceErrorForm(forms.Form):
             self.add_error(field, exc.message)
         else:
             self.add_error(None, exc.message)
+
+
+def picked_coordinate_fields() -> tuple[forms.FloatField, forms.FloatField]:
+    """The latitude and longitude a map picker sets (templates/_place_picker.html): hidden, never typed."""
+    lat, lon = coordinate_fields()
+    lat.widget, lon.widget = forms.HiddenInput(), forms.HiddenInput()
+    return lat, lon
+
+
+class PlaceFormMixin:
+    """A form whose place is picked: one of the group's named areas from a list (which works without JavaScript),
+    or a point marked on the map (hidden lat and lon), or an area's name typed when it is in no list. Call
+    `place_setup(areas)` in __init__ and `place_clean(data)` in clean: a chosen area gives the place its name, and
+    its point when none was marked; a point marked with no area named is named after the nearest area."""
+
+    ELSEWHERE = "elsewhere"
+    NEAREST_AREA_KM = 5.0  # a marked point further than this from every named area keeps the name typed
+
+    def place_setup(self, areas: list[Area], *, location_name: str = "") -> None:
+        self.areas = {str(area.public_id): area for area in areas}
+        if not areas:
+            return
+        self.fields["area"] = forms.ChoiceField(
+            label=_("Area"), required=False,
+            choices=[("", _("Choose an area"))] + [(key, area.name) for key, area in self.areas.items()]
+            + [(self.ELSEWHERE, _("Somewhere else (name it below)"))],
+            help_text=_("Members see the area's name, never your street."))
+        self.fields["location_name"].label = _("Or name the area")
+        self.fields["location_name"].required = False
+        known = next((key for key, area in self.areas.items() if area.name.casefold() == location_name.casefold()),
+                     None)
+        self.initial.setdefault("area", known or (self.ELSEWHERE if location_name else ""))
+
+    @property
+    def place_map(self) -> dict[str, str]:
+        return map_settings()
+
+    @property
+    def place_map_shown(self) -> bool:
+        """A map is worth showing with a street map to draw, or named areas marked on it to click near."""
+        return bool(map_settings()["tiles"]) or any(area.lat is not None for area in self.areas.values())
+
+    @property
+    def place_areas(self) -> list[dict]:
+        """The named areas, as the map picker draws them."""
+        return [{"id": key, "name": area.name, "lat": area.lat, "lon": area.lon} for key, area in self.areas.items()]
+
+    def place_clean(self, data: dict) -> dict:
+        area = self.areas.get(data.get("area") or "")
+        lat, lon = data.get("lat"), data.get("lon")
+        if area is not None:
+            data["location_name"] = area.name
+            if lat is None and area.lat is not None:
+                data["lat"], data["lon"] = area.lat, area.lon
+        elif lat is not None and lon is not None and not (data.get("location_name") or "").strip():
+            near = selectors.nearest_area(list(self.areas.values()), lat, lon, within_km=self.NEAREST_AREA_KM)
+            if near is not None:
+                data["location_name"] = near.name
+        return data
 
 
 class SignupForm(ServiceErrorForm):
@@ -82,14 +140,16 @@ class SettingsForm(ServiceErrorForm):
                                  widget=forms.RadioSelect)
 
 
-@functools.lru_cache(maxsize=1)
-def timezone_choices() -> list[tuple[str, str]]:
-    """Read once per process: listing the time zone database takes a tenth of a second each time."""
-    return [(zone, zone.replace("_", " ")) for zone in sorted(available_timezones())
-            if "/" in zone and not zone.startswith(("Etc/", "SystemV/"))] + [("UTC", "UTC")]
+def timezone_choices(country: str = "") -> list:
+    """The time zone choices: a country's own (its short list) or, with none chosen, every country's, grouped by
+    country; UTC last. In the active language."""
+    if country:
+        return [(zone, places.zone_label(zone)) for zone in places.zones_for_country(country)] + [("UTC", "UTC")]
+    return [(name, [(zone, places.zone_label(zone)) for zone in places.zones_for_country(code)])
+            for code, name in places.country_choices()] + [("UTC", "UTC")]
 
 
-class GroupForm(ServiceErrorForm):
+class GroupForm(PlaceFormMixin, ServiceErrorForm):
     name = text_field(Group, "name", label=_("Name"))
     public_description = text_field(
         Group, "public_description", label=_("Public description"),
@@ -99,12 +159,15 @@ class GroupForm(ServiceErrorForm):
                              widget=forms.Textarea(attrs={"rows": 3}))
     location_name = text_field(Group, "location_name", label=_("Area"),
                                help_text=_("A neighbourhood or town, never a street address."))
-    lat, lon = coordinate_fields()
+    lat, lon = picked_coordinate_fields()
     is_open = forms.BooleanField(label=_("Anyone may join without applying"), required=False, initial=True)
     application_questions = forms.CharField(
         label=_("Questions for people who apply"), required=False, max_length=5000,
         help_text=_("For a closed group: one question per line."), widget=forms.Textarea(attrs={"rows": 3}))
 
+    country = forms.ChoiceField(label=_("Country"), required=False,
+                                choices=lambda: [("", _("Choose a country"))] + places.country_choices(),
+                                widget=forms.Select(attrs={"data-timezones-for": "id_timezone"}))
     timezone = forms.ChoiceField(label=_("Time zone"), initial="UTC", required=False,
                                  help_text=_("Times that members type in are read in this zone."))
     languages = forms.MultipleChoiceField(label=_("Languages spoken in the group"), required=False,
@@ -116,7 +179,20 @@ class GroupForm(ServiceErrorForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = timezone_choices()
+        self.areas = {}  # the map picker draws none: a new group has no areas yet
+        # Every zone is a valid choice; the list shows the chosen country's own (static/js/timezones.js follows the
+        # country as it changes, and searches). A zone of another country is refused by the service, by name.
+        self.fields["timezone"].choices = [(zone, zone) for zone in sorted(places.known_zones())]
+        country = str(self.data.get("country") or self.initial.get("country") or "").upper()
+        self.fields["timezone"].widget.choices = timezone_choices(country if places.zones_for_country(country)
+                                                                  else "")
+        zones = places.zones_for_country(country)
+        if len(zones) == 1:
+            self.initial.setdefault("timezone", zones[0])
+
+    @property
+    def timezone_catalogue(self) -> list[dict]:
+        return places.timezone_catalogue()
 
     def clean_application_questions(self) -> list[str]:
         text = self.cleaned_data.get("application_questions") or ""
@@ -156,3 +232,15 @@ class LoginForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("User name")
+
+
+class AreaForm(PlaceFormMixin, ServiceErrorForm):
+    """A coordinator names an area and marks it on the map (the other areas drawn beside it)."""
+
+    name = text_field(Area, "name", label=_("Name of the area"),
+                      help_text=_("As neighbours say it: “Riverside North”, “the Market estate”."))
+    lat, lon = picked_coordinate_fields()
+
+    def __init__(self, *args, areas=(), editing: Area | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.areas = {str(area.public_id): area for area in areas if area != editing}

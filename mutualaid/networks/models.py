@@ -104,6 +104,8 @@ class Group(models.Model):
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text="ISO 3166 code; its time zones are "
+                               "the ones the group form offers.")
     languages = models.JSONField(default=list, blank=True)
     is_open = models.BooleanField(_("open to join"), default=True)
     application_questions = models.JSONField(default=list, blank=True)
@@ -129,6 +131,34 @@ class Group(models.Model):
 
     def audit_scopes(self) -> list[str]:
         return [group_scope(self.pk)]
+
+
+class Area(models.Model):
+    """A place the group names (a neighbourhood, an estate, a market square) that people pick instead of typing
+    coordinates; its point is optional (an area can be named before a coordinator marks it on the map)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="areas")
+    name = models.CharField(_("name"), max_length=120)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "group", name="area_name_unique_in_group"),
+            models.CheckConstraint(condition=Q(lat__isnull=True, lon__isnull=True)
+                                   | Q(lat__gte=-MAX_LATITUDE, lat__lte=MAX_LATITUDE,
+                                       lon__gte=-MAX_LONGITUDE, lon__lte=MAX_LONGITUDE),
+                                   name="area_point_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_scopes(self) -> list[str]:
+        return [group_scope(self.group_id)]
 
 
 class MembershipQuerySet(models.QuerySet):

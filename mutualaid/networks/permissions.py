@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from mutualaid.audit.services import scope_stamp
 from mutualaid.core.errors import NotAllowed, NotFound
 
-from .models import Group, Membership, User, group_scope
-from .selectors import group_member, membership_for
+from .models import Area, Group, Membership, User, group_scope
+from .selectors import area_get, group_member, membership_for
 
 
 @dataclass
@@ -81,3 +81,15 @@ def member_access(user: User | None, group_id, member_id) -> tuple[GroupAccess, 
     if person is None:
         raise NotFound(_("No such member in this group."))
     return access, person
+
+
+def area_access(user: User | None, area_id, *, require: str = "member") -> tuple[GroupAccess, Area]:
+    """A group's named area, for its members (require="coordinator" to change it): 404 to outsiders."""
+    area = area_get(area_id)
+    if area is None:
+        raise NotFound(_("No such area."))
+    try:
+        access = group_access(user, area.group, require=require)
+    except NotFound as exc:
+        raise NotFound(_("No such area.")) from exc
+    return access, area

@@ -95,6 +95,8 @@ class GroupIn(InputSchema):
     lon: Number | None = Field(None, ge=-MAX_LONGITUDE, le=MAX_LONGITUDE)
     is_open: StrictBool = True
     timezone: str = schema_text(Group, "timezone", "UTC")
+    country: str = schema_text(Group, "country", "", description="ISO 3166 code, e.g. ES; the time zone must be "
+                               "one of its own")
     languages: list[Annotated[str, Field(max_length=35)]] = Field(default_factory=list, max_length=20)
     application_questions: list[Annotated[str, Field(max_length=Group.QUESTION_MAX_LENGTH)]] = Field(
         default_factory=list, max_length=Group.MAX_QUESTIONS)
@@ -108,6 +110,7 @@ class GroupOut(Schema):
     lat: float | None
     lon: float | None
     timezone: str
+    country: str
     languages: list[str]
     is_open: bool
     member_count: int

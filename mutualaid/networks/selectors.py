@@ -10,14 +10,16 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutualaid.audit.models import ScopeStamp
+from mutualaid.core.places import distance_km
 
 from . import signals, trustflow, usernames
 from .notices import notification_text
-from .models import (SUSPENSION_LAPSES_AFTER, ApiToken, Application, Group, Membership, Notification, Suspension,
+from .models import (SUSPENSION_LAPSES_AFTER, ApiToken, Application, Area, Group, Membership, Notification, Suspension,
                      Trust, User)
 
 
@@ -168,6 +170,25 @@ def coordinator_desks(group_ids: list[int]) -> dict[int, GroupDesk]:
                        .select_related("user").order_by("created_at")):
         desks[suspension.group_id].suspended.append(suspension.user)
     return desks
+
+
+def group_areas(group: Group) -> list[Area]:
+    """The areas a group names, by name (what the place pickers list)."""
+    return list(Area.objects.filter(group=group).order_by(Lower("name"), "id"))
+
+
+def nearest_area(areas: list[Area], lat: float, lon: float, *, within_km: float) -> Area | None:
+    """The marked area nearest to a point, if one is within `within_km`."""
+    located = [(distance_km(lat, lon, a.lat, a.lon), a.name, a) for a in areas if a.lat is not None]
+    km, _name, area = min(located, default=(math.inf, "", None), key=lambda row: row[:2])
+    return area if km <= within_km else None
+
+
+def area_get(public_id) -> Area | None:
+    try:
+        return Area.objects.select_related("group").get(public_id=uuid.UUID(str(public_id)))
+    except (Area.DoesNotExist, ValueError):
+        return None
 
 
 def group_members(group: Group, *, viewer: User | None = None) -> list[dict[str, Any]]:

@@ -17,6 +17,9 @@ urlpatterns = [
     path("groups/<uuid:group_id>/applications/", views.group_applications, name="group_applications"),
     path("applications/<uuid:application_id>/decide/", views.application_decide, name="application_decide"),
     path("notifications/", views.notifications, name="notifications"),
+    path("groups/<uuid:group_id>/areas/", views.group_areas, name="group_areas"),
+    path("areas/<uuid:area_id>/edit/", views.area_edit, name="area_edit"),
+    path("areas/<uuid:area_id>/remove/", views.area_remove, name="area_remove"),
     path("groups/<uuid:group_id>/members/<uuid:user_id>/suspend/", views.member_suspend, name="member_suspend"),
     path("suspensions/<uuid:suspension_id>/confirm/", views.suspension_confirm, name="suspension_confirm"),
 ]

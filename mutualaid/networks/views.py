@@ -18,11 +18,13 @@ from django.views.decorators.http import require_POST
 
 from mutualaid.audit.selectors import current_checkpoint
 from mutualaid.core.errors import Conflict, InvalidInput, NotFound
+from mutualaid.core import places
 from mutualaid.core.web import not_found, paginate, service_errors
 
 from . import selectors, services, throttle
-from .forms import ApplicationForm, DecisionForm, GroupForm, LoginForm, SettingsForm, SignupForm, TrustForm
-from .permissions import group_access, member_access
+from .forms import (ApplicationForm, AreaForm, DecisionForm, GroupForm, LoginForm, SettingsForm, SignupForm,
+                    TrustForm)
+from .permissions import area_access, group_access, member_access
 
 # --- Accounts -------------------------------------------------------------------------------------
 
@@ -102,7 +104,8 @@ def group_list(request):
 
 @login_required
 def group_create(request):
-    form = GroupForm(request.POST or None)
+    form = GroupForm(request.POST or None, initial={
+        "country": places.country_from_accept_language(request.headers.get("Accept-Language", ""))})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -111,7 +114,7 @@ def group_create(request):
                 public_description=data["public_description"], location_name=data["location_name"],
                 lat=data["lat"], lon=data["lon"], is_open=data["is_open"],
                 application_questions=data["application_questions"], timezone_name=data["timezone"] or "UTC",
-                languages=data["languages"], trust_threshold=data["trust_threshold"])
+                country=data["country"], languages=data["languages"], trust_threshold=data["trust_threshold"])
         except (InvalidInput, Conflict) as exc:
             form.add_service_error(exc)
         else:
@@ -231,6 +234,62 @@ def application_decide(request, application_id):
                                  % {"name": application.user.username})
             return redirect("group_applications", group_id=access.group.public_id)
     return _applications_page(request, access, bound={"id": application.pk, "form": form})
+
+
+# --- A group's named areas -----------------------------------------------------------------------
+
+
+@login_required
+@service_errors
+def group_areas(request, group_id):
+    """The areas the group names, on a map and in a list; coordinators add them here."""
+    access = group_access(request.user, group_id, require="coordinator" if request.method == "POST" else "member")
+    areas = selectors.group_areas(access.group)
+    form = AreaForm(request.POST or None, areas=areas) if access.is_coordinator else None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            area = services.area_add(actor=request.user, group=access.group, name=data["name"], lat=data["lat"],
+                                     lon=data["lon"])
+        except (InvalidInput, Conflict) as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("“%(name)s” is one of the group's areas now.") % {"name": area.name})
+            return redirect("group_areas", group_id=access.group.public_id)
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "networks/group_areas.html",
+                  {"group": access.group, "access": access, "areas": areas, "form": form,
+                   "map": form or AreaForm(areas=areas)}, status=status)
+
+
+@login_required
+@service_errors
+def area_edit(request, area_id):
+    access, area = area_access(request.user, area_id, require="coordinator")
+    form = AreaForm(request.POST or None, areas=selectors.group_areas(access.group), editing=area,
+                    initial={"name": area.name, "lat": area.lat, "lon": area.lon})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.area_update(actor=request.user, area=area, name=data["name"], lat=data["lat"], lon=data["lon"])
+        except (InvalidInput, Conflict) as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("group_areas", group_id=access.group.public_id)
+    return render(request, "networks/area_form.html", {"group": access.group, "area": area, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+@login_required
+@service_errors
+def area_remove(request, area_id):
+    access, area = area_access(request.user, area_id, require="coordinator")
+    services.area_remove(actor=request.user, area=area)
+    messages.success(request, _("“%(name)s” is no longer offered as an area. What was posted in it keeps its name.")
+                     % {"name": area.name})
+    return redirect("group_areas", group_id=access.group.public_id)
 
 
 # --- Notifications --------------------------------------------------------------------------------

@@ -178,7 +178,6 @@ def test_post_a_need_with_private_contact(client, group, member):
     ({"title": ""}, "title"),
     ({"category": "unicorns"}, "category"),
     ({"contact_email": "not-an-address"}, "contact_email"),
-    ({"lat": "51.5"}, "lat"),                                            # the service: both or neither
     ({"needed_by": "2001-01-01T10:00"}, "needed_by"),                    # the service: in the past
 ])
 def test_need_form_errors_are_shown_and_nothing_is_created(client, group, member, overrides, field):
@@ -188,6 +187,15 @@ def test_need_form_errors_are_shown_and_nothing_is_created(client, group, member
     body = response.content.decode()
     assert f'id="id_{field}_error"' in body and 'aria-invalid="true"' in body
     assert not Need.objects.exists()
+
+
+def test_a_half_marked_place_is_refused_with_a_message(client, group, member):
+    """The map sets both hidden coordinates; a request with one only (a tampered form) is told, and nothing is
+    posted."""
+    response = as_user(client, member).post(url("need_create", group.public_id), need_form(lat="51.5"))
+    assert response.status_code == 200 and not Need.objects.exists()
+    body = response.content.decode()
+    assert 'id="id_lat_error"' in body and "Give both latitude and longitude, or neither." in body
 
 
 @pytest.mark.parametrize("lat, lon, said", [("91", "0", "Latitude must be between -90 and 90."),

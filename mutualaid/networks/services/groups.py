@@ -1,8 +1,6 @@
 """The network and its groups: creating a group, joining, leaving, and applying to a closed one."""
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,7 +8,7 @@ from django.utils.translation import gettext as _
 from mutualaid.audit.services import audit_record, audited_atomic
 from mutualaid.core.errors import Conflict, InvalidInput, NotAllowed
 from mutualaid.core.limits import max_length
-from mutualaid.core.validators import check_lat_lon, check_text
+from mutualaid.core.validators import check_country, check_lat_lon, check_text, check_timezone
 
 from .. import notices, signals
 from ..models import Application, Group, Membership, Network, Trust, User
@@ -30,7 +28,8 @@ def network_get_or_create(*, name: str = "Mutual Aid Network") -> Network:
 
 def group_create(*, actor: User, name: str, description: str = "", public_description: str = "",
                  location_name: str = "", lat: float | None = None, lon: float | None = None,
-                 timezone_name: str = "UTC", languages: list[str] | None = None, is_open: bool = True,
+                 timezone_name: str = "UTC", country: str = "", languages: list[str] | None = None,
+                 is_open: bool = True,
                  application_questions: list[str] | None = None, trust_threshold: int | None = None) -> Group:
     """Create a group. Its creator is its first member and coordinator."""
     name = (name or "").strip()
@@ -44,10 +43,8 @@ def group_create(*, actor: User, name: str, description: str = "", public_descri
     for question in application_questions or []:
         check_text(question, field="application_questions", limit=Group.QUESTION_MAX_LENGTH)
     check_lat_lon(lat, lon)
-    timezone_name = (timezone_name or "UTC").strip()
-    if timezone_name not in available_timezones() and timezone_name != "UTC":
-        raise InvalidInput(_("Unknown time zone “%(tz)s”: use a name like Europe/Madrid.") % {"tz": timezone_name},
-                           field="timezone")
+    country = check_country(country)
+    timezone_name = check_timezone(timezone_name, country=country)
     if trust_threshold is not None and trust_threshold < 1:
         raise InvalidInput(_("The trust threshold must be at least 1."), field="trust_threshold")
     network = network_get_or_create()
@@ -58,7 +55,7 @@ def group_create(*, actor: User, name: str, description: str = "", public_descri
             with audited_atomic():
                 group = Group.objects.create(
                     network=network, name=name, description=description, public_description=public_description,
-                    location_name=location_name, lat=lat, lon=lon, timezone=timezone_name or "UTC",
+                    location_name=location_name, lat=lat, lon=lon, timezone=timezone_name, country=country,
                     languages=languages or [], is_open=is_open, application_questions=application_questions or [],
                     trust_threshold=trust_threshold,
                 )
