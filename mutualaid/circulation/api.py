@@ -15,7 +15,7 @@ from mutualaid.networks import selectors as network_selectors
 from mutualaid.networks import services as networks_services
 from mutualaid.networks.permissions import group_access, member_access
 from mutualaid.networks.schemas import InputSchema, errors
-from mutualaid.networks.selectors import user_groups
+from mutualaid.networks.selectors import group_areas, place_resolve, user_groups
 
 from . import selectors, services
 from .models import REMOVED_TITLE, Match, Need, Offer, Urgency
@@ -196,6 +196,20 @@ def list_needs(request, filters: Query[NeedQuery], response: HttpResponse):
     return Rendered(page, need_row_out)
 
 
+def _place(group, payload) -> tuple[str, float | None, float | None]:
+    """The place a new need or offer names: a named area of the group, a point, or a name (networks' rule)."""
+    if payload.area is None and (payload.lat is None or payload.location_name):
+        return payload.location_name, payload.lat, payload.lon  # nothing to look up
+    areas = group_areas(group)
+    area = None
+    if payload.area is not None:
+        area = next((a for a in areas if a.public_id == payload.area), None)
+        if area is None:
+            raise InvalidInput(_("No such area in this group: GET /api/v1/groups/{id}/areas lists them."),
+                               field="area")
+    return place_resolve(areas, area=area, location_name=payload.location_name, lat=payload.lat, lon=payload.lon)
+
+
 # exclude_unset: `contact` is absent (not null) for those who may not see it; every other field is always there.
 @router.post("/needs", response={201: NeedCreatedOut, **errors(400, 401, 403, 404, 413, 422)}, tags=["needs"],
              exclude_unset=True)
@@ -209,10 +223,11 @@ def create_need(request, payload: NeedIn, response: HttpResponse):
         duplicates = selectors.possible_duplicates(
             group=access.group, category=category, title=payload.title, description=payload.description,
             phone=contact.get("phone", ""), email=contact.get("email", ""))
+    location_name, lat, lon = _place(access.group, payload)
     need = services.need_create(
         actor=request.auth, group=access.group, title=payload.title, description=payload.description,
-        category=payload.category, quantity=payload.quantity, urgency=payload.urgency, lat=payload.lat,
-        lon=payload.lon, location_name=payload.location_name,
+        category=payload.category, quantity=payload.quantity, urgency=payload.urgency, lat=lat, lon=lon,
+        location_name=location_name,
         needed_by=in_zone(payload.needed_by, access.group.timezone), contact=contact, on_behalf=payload.on_behalf,
     )
     body = need_detail_out(request.auth, need.public_id, response)
@@ -363,12 +378,13 @@ def list_offers(request, filters: Query[OfferQuery]):
 @router.post("/offers", response={201: OfferOut, **errors(400, 401, 404, 413, 422)}, tags=["offers"])
 def create_offer(request, payload: OfferIn):
     access = group_access(request.auth, payload.group, require="member")
+    location_name, lat, lon = _place(access.group, payload)
     offer = services.offer_create(
         actor=request.auth, group=access.group, title=payload.title, description=payload.description,
         category=payload.category, quantity=payload.quantity,
         available_from=in_zone(payload.available_from, access.group.timezone),
         available_until=in_zone(payload.available_until, access.group.timezone),
-        location_name=payload.location_name, lat=payload.lat, lon=payload.lon, max_distance_km=payload.max_distance_km,
+        location_name=location_name, lat=lat, lon=lon, max_distance_km=payload.max_distance_km,
     )
     return 201, offer_out(offer)
 

@@ -49,6 +49,8 @@ class NeedIn(InputSchema):
     lat: Number | None = Field(None, ge=-MAX_LATITUDE, le=MAX_LATITUDE)
     lon: Number | None = Field(None, ge=-MAX_LONGITUDE, le=MAX_LONGITUDE)
     location_name: str = schema_text(Need, "location_name", "")
+    area: UUID | None = Field(None, description="One of the group's named areas (GET /groups/{id}/areas): its name, "
+                              "and its point when no lat/lon is given")
     needed_by: Moment | None = None
     contact: ContactIn | None = None
     on_behalf: StrictBool = False
@@ -173,6 +175,7 @@ class OfferIn(InputSchema):
     available_from: Moment | None = None
     available_until: Moment | None = None
     location_name: str = schema_text(Offer, "location_name", "")
+    area: UUID | None = Field(None, description="One of the group's named areas (GET /groups/{id}/areas)")
     lat: Number | None = Field(None, ge=-MAX_LATITUDE, le=MAX_LATITUDE)
     lon: Number | None = Field(None, ge=-MAX_LONGITUDE, le=MAX_LONGITUDE)
     max_distance_km: Number | None = Field(None, ge=0, le=Offer.MAX_DISTANCE_KM)

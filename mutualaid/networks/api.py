@@ -13,9 +13,9 @@ from mutualaid.core.limits import schema_text
 
 from . import selectors, services, throttle
 from .models import Application, Group, Membership, Suspension, User
-from .permissions import group_access, member_access
-from .schemas import (ApplicationIn, ApplicationOut, DecisionIn, GroupIn, GroupOut, MemberOut, MembershipOut,
-                      InputSchema, NotificationOut, RegisterIn, RegisterOut, TokenIn, TokenOut, errors)
+from .permissions import area_access, group_access, member_access
+from .schemas import (ApplicationIn, ApplicationOut, AreaIn, AreaOut, DecisionIn, GroupIn, GroupOut, MemberOut,
+                      MembershipOut, InputSchema, NotificationOut, RegisterIn, RegisterOut, TokenIn, TokenOut, errors)
 
 router = Router(tags=["groups"])
 
@@ -144,6 +144,42 @@ def join_group(request, group_id: UUID):
     membership = services.group_join(actor=request.auth, group=access.group)
     return 201, {"group": access.group.public_id, "user": request.auth.public_id,
                  "username": request.auth.username, "role": membership.role}
+
+
+# --- A group's named areas: what people pick instead of typing coordinates --------------------------
+
+
+def _area_out(area) -> dict:
+    return {"id": area.public_id, "name": area.name, "lat": area.lat, "lon": area.lon}
+
+
+@router.get("/groups/{group_id}/areas", response={200: list[AreaOut], **errors(401, 404, 422)})
+def list_areas(request, group_id: UUID):
+    access = group_access(request.auth, group_id, require="member")
+    return [_area_out(area) for area in selectors.group_areas(access.group)]
+
+
+@router.post("/groups/{group_id}/areas", response={201: AreaOut, **errors(400, 401, 403, 404, 409, 413, 422)})
+def add_area(request, group_id: UUID, payload: AreaIn):
+    access = group_access(request.auth, group_id, require="coordinator")
+    area = services.area_add(actor=request.auth, group=access.group, name=payload.name, lat=payload.lat,
+                             lon=payload.lon)
+    return 201, _area_out(area)
+
+
+@router.put("/areas/{area_id}", response={200: AreaOut, **errors(400, 401, 403, 404, 409, 413, 422)})
+def change_area(request, area_id: UUID, payload: AreaIn):
+    _access, area = area_access(request.auth, area_id, require="coordinator")
+    area = services.area_update(actor=request.auth, area=area, name=payload.name, lat=payload.lat, lon=payload.lon)
+    return _area_out(area)
+
+
+@router.delete("/areas/{area_id}", response={200: dict[str, str], **errors(401, 403, 404, 422)})
+def remove_area(request, area_id: UUID):
+    """Stop offering an area; needs and offers posted in it keep its name and place."""
+    _access, area = area_access(request.auth, area_id, require="coordinator")
+    services.area_remove(actor=request.auth, area=area)
+    return {"detail": _("“%(name)s” is no longer offered as an area.") % {"name": area.name}}
 
 
 @router.get("/groups/{group_id}/members", response={200: list[MemberOut], **errors(401, 404, 422)})

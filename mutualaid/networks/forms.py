@@ -11,10 +11,11 @@ from django.core.validators import RegexValidator
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from mutualaid.core.errors import ServiceError
+from mutualaid.core.errors import InvalidInput, ServiceError
 from mutualaid.core.limits import PASSWORD_MAX, coordinate_fields, text_field
 from mutualaid.core import places
 from mutualaid.core.places import map_settings
+from mutualaid.core.validators import check_timezone
 from mutualaid.networks import selectors, usernames
 from mutualaid.networks.models import Application, Area, Group, User
 
@@ -58,7 +59,6 @@ class PlaceFormMixin:
     its point when none was marked; a point marked with no area named is named after the nearest area."""
 
     ELSEWHERE = "elsewhere"
-    NEAREST_AREA_KM = 5.0  # a marked point further than this from every named area keeps the name typed
 
     def place_setup(self, areas: list[Area], *, location_name: str = "") -> None:
         self.areas = {str(area.public_id): area for area in areas}
@@ -90,16 +90,9 @@ class PlaceFormMixin:
         return [{"id": key, "name": area.name, "lat": area.lat, "lon": area.lon} for key, area in self.areas.items()]
 
     def place_clean(self, data: dict) -> dict:
-        area = self.areas.get(data.get("area") or "")
-        lat, lon = data.get("lat"), data.get("lon")
-        if area is not None:
-            data["location_name"] = area.name
-            if lat is None and area.lat is not None:
-                data["lat"], data["lon"] = area.lat, area.lon
-        elif lat is not None and lon is not None and not (data.get("location_name") or "").strip():
-            near = selectors.nearest_area(list(self.areas.values()), lat, lon, within_km=self.NEAREST_AREA_KM)
-            if near is not None:
-                data["location_name"] = near.name
+        data["location_name"], data["lat"], data["lon"] = selectors.place_resolve(
+            list(self.areas.values()), area=self.areas.get(data.get("area") or ""),
+            location_name=data.get("location_name") or "", lat=data.get("lat"), lon=data.get("lon"))
         return data
 
 
@@ -189,6 +182,15 @@ class GroupForm(PlaceFormMixin, ServiceErrorForm):
         zones = places.zones_for_country(country)
         if len(zones) == 1:
             self.initial.setdefault("timezone", zones[0])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("country") and data.get("timezone"):  # told with every other error, not after them
+            try:
+                check_timezone(data["timezone"], country=data["country"])
+            except InvalidInput as exc:
+                self.add_error("timezone", exc.message)
+        return data
 
     @property
     def timezone_catalogue(self) -> list[dict]:

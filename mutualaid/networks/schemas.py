@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Strict, StrictBool, field_validator
 from mutualaid.core.limits import PASSWORD_MAX, schema_text
 from mutualaid.core.validators import MAX_LATITUDE, MAX_LONGITUDE
 
-from .models import Application, Group, User
+from .models import Application, Area, Group, User
 
 # A JSON number (an integer is fine), not the string "51.5"; NaN and Infinity fail every range check.
 Number = Annotated[float, Strict()]
@@ -100,6 +100,19 @@ class GroupIn(InputSchema):
     languages: list[Annotated[str, Field(max_length=35)]] = Field(default_factory=list, max_length=20)
     application_questions: list[Annotated[str, Field(max_length=Group.QUESTION_MAX_LENGTH)]] = Field(
         default_factory=list, max_length=Group.MAX_QUESTIONS)
+
+
+class AreaIn(InputSchema):
+    name: str = schema_text(Area, "name", description="As neighbours say it")
+    lat: Number | None = Field(None, ge=-MAX_LATITUDE, le=MAX_LATITUDE, description="Its middle, or none yet")
+    lon: Number | None = Field(None, ge=-MAX_LONGITUDE, le=MAX_LONGITUDE)
+
+
+class AreaOut(Schema):
+    id: UUID
+    name: str
+    lat: float | None
+    lon: float | None
 
 
 class GroupOut(Schema):

@@ -184,6 +184,24 @@ def nearest_area(areas: list[Area], lat: float, lon: float, *, within_km: float)
     return area if km <= within_km else None
 
 
+NEAREST_AREA_KM = 5.0  # a point marked further than this from every named area keeps the name given
+
+
+def place_resolve(areas: list[Area], *, area: Area | None, location_name: str, lat: float | None,
+                  lon: float | None) -> tuple[str, float | None, float | None]:
+    """Where something is, from what was picked: a chosen area gives its name, and its point when none was marked;
+    a point marked with no area and no name given is named after the nearest area (within NEAREST_AREA_KM)."""
+    if area is not None:
+        if lat is None and area.lat is not None:
+            lat, lon = area.lat, area.lon
+        return area.name, lat, lon
+    if lat is not None and lon is not None and not (location_name or "").strip():
+        near = nearest_area(areas, lat, lon, within_km=NEAREST_AREA_KM)
+        if near is not None:
+            return near.name, lat, lon
+    return location_name, lat, lon
+
+
 def area_get(public_id) -> Area | None:
     try:
         return Area.objects.select_related("group").get(public_id=uuid.UUID(str(public_id)))

@@ -33,6 +33,9 @@ class Api:
         data = raw if raw is not None else ("" if body is None else json.dumps(body, default=str))
         return self.client.post(PREFIX + path, data, content_type="application/json", **self._headers())
 
+    def put(self, path: str, body: Any = None):
+        return self.client.put(PREFIX + path, json.dumps(body), content_type="application/json", **self._headers())
+
     def delete(self, path: str):
         return self.client.delete(PREFIX + path, **self._headers())
 

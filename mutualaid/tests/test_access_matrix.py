@@ -72,12 +72,13 @@ class World:
     offer: Any
     application: Any
     applicant: Any
+    area: Any
 
     def ids(self) -> dict[str, str]:
         return {"group_id": str(self.group.public_id), "need_id": str(self.need.public_id),
                 "match_id": str(self.match.public_id), "offer_id": str(self.offer.public_id),
                 "application_id": str(self.application.public_id),
-                "user_id": str(self.users["member"].public_id)}
+                "user_id": str(self.users["member"].public_id), "area_id": str(self.area.public_id)}
 
 
 def build_world() -> World:
@@ -114,13 +115,15 @@ def build_world() -> World:
         networks.suspension_create(actor=make["coordinator"], group=group, user=make["suspended"],
                                    reason="Asked neighbours for their addresses")
         application = networks.application_submit(actor=make["applicant"], group=group, answers=[ANSWER])
+        area = networks.area_add(actor=make["coordinator"], group=group, name="Northside Green", lat=51.501,
+                                 lon=-0.101)
         # Suggestions worked out, as the worker does: the allocation pages and GET /suggestions show stored pairs
         # (the group's insulin need from the helper's offer), which must reach nobody outside the group.
         suggestions.suggestions_work_out_all()
         tokens = {name: networks.token_create(actor=user) for name, user in make.items()}
     applicant = make.pop("applicant")
     return World(users=make, tokens=tokens, group=group, other_group=other, need=need, free_need=free_need,
-                 match=match, offer=offer, application=application, applicant=applicant)
+                 match=match, offer=offer, application=application, applicant=applicant, area=area)
 
 
 @pytest.fixture(scope="module")
@@ -193,6 +196,12 @@ API_MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/groups/{group_id}/join"): Row("401 403 409 409 409 409 409"),
     ("POST", "/groups/{group_id}/leave"): Row("401 404 200 200 200 200 200"),
     ("GET", "/groups/{group_id}/members"): Row("401 404 200 200 200 200 200"),
+    # A group's named areas: its members see them; its coordinators name, change and remove them.
+    ("GET", "/groups/{group_id}/areas"): Row("401 404 200 200 200 200 200"),
+    ("POST", "/groups/{group_id}/areas"): Row("401 404 403 403 201 403 403",
+                                              body=lambda w: {"name": "Elm Road", "lat": 51.502, "lon": -0.102}),
+    ("PUT", "/areas/{area_id}"): Row("401 404 403 403 200 403 403", body=lambda w: {"name": "The Green"}),
+    ("DELETE", "/areas/{area_id}"): Row("401 404 403 403 200 403 403"),
     ("POST", "/groups/{group_id}/members/{user_id}/trust"): Row("401 404 201 403 201 409 201"),
     ("DELETE", "/groups/{group_id}/members/{user_id}/trust"): Row("401 404 409 409 409 200 409"),
     ("POST", "/groups/{group_id}/applications"): Row("401 201 409 409 409 409 409",
@@ -283,6 +292,13 @@ WEB_MATRIX: dict[str, dict[str, Row]] = {
     "/groups/<uuid:group_id>/leave/": {"POST": Row("L 404 302 302 302 302 302")},
     "/groups/<uuid:group_id>/board/": {"GET": Row("L 404 200 200 200 200 200")},
     "/groups/<uuid:group_id>/members/": {"GET": Row("L 404 200 200 200 200 200")},
+    "/groups/<uuid:group_id>/areas/": {"GET": Row("L 404 200 200 200 200 200"),
+                                       "POST": Row("L 404 403 403 302 403 403", body=lambda w: {
+                                           "name": "Elm Road", "lat": "51.502", "lon": "-0.102"})},
+    "/areas/<uuid:area_id>/edit/": {"GET": Row("L 404 403 403 200 403 403"),
+                                    "POST": Row("L 404 403 403 302 403 403", body=lambda w: {"name": "The Green"})},
+    "/areas/<uuid:area_id>/remove/": {"GET": Row("405 405 405 405 405 405 405"),
+                                      "POST": Row("L 404 403 403 302 403 403")},
     "/groups/<uuid:group_id>/members/<uuid:user_id>/trust/": {
         "POST": Row("L 404 302 403 302 302 302", body=lambda w: {"action": "give"})},
     "/groups/<uuid:group_id>/applications/": {"GET": Row("L 404 403 403 200 403 403", reveals=("answers",))},

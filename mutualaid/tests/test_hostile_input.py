@@ -26,13 +26,13 @@ from mutualaid.circulation import services as circulation
 from mutualaid.circulation.models import (AllocationProposal, AllocationResult, AllocationRun, ClaimBlock, Match,
                                           MatchMessage, Need, NeedContact, Offer, SuggestionDecline)
 from mutualaid.networks import services as networks
-from mutualaid.networks.models import (ApiToken, Application, Group, Membership, Notification, Suspension, Trust,
-                                       User)
+from mutualaid.networks.models import (ApiToken, Application, Area, Group, Membership, Notification, Suspension,
+                                       Trust, User)
 
 PASSWORD = "a-long-passphrase-42"
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
-COUNTED = (User, Group, Membership, Trust, Application, Notification, ApiToken, Need, NeedContact, Offer, Match,
+COUNTED = (User, Group, Area, Membership, Trust, Application, Notification, ApiToken, Need, NeedContact, Offer, Match,
            MatchMessage, Suspension, ClaimBlock, SuggestionDecline, AllocationRun, AllocationResult, AllocationProposal,
            AuditEntry)  # not ContactView: a form shown again with contact details is a view
 
@@ -94,9 +94,10 @@ def scene(db, django_capture_on_commit_callbacks):
         offer = circulation.offer_create(actor=people["hugo"], group=group, title="Bags of food",
                                          category="groceries", quantity=5)
         match = circulation.match_claim(actor=people["hugo"], need=need, quantity=1, offer=offer)
+        area = networks.area_add(actor=people["olga"], group=group, name="Northside Green", lat=51.5, lon=-0.1)
     tokens = {name: networks.token_create(actor=user) for name, user in people.items()}
     return {"people": people, "tokens": tokens, "group": group, "closed": closed, "other": other, "need": need,
-            "second": second, "offer": offer, "match": match, "application": application}
+            "second": second, "offer": offer, "match": match, "application": application, "area": area}
 
 
 # --- The API ----------------------------------------------------------------------------------------------
@@ -132,18 +133,25 @@ def api_writes(s) -> list[tuple[str, str, dict, dict[str, str]]]:
          {"username": "text", "password": "text", "label": "text"}),
         ("rosa", "/groups", {"name": "Eastside Pod", "description": "d", "public_description": "p",
                              "location_name": "East", "lat": 51.5, "lon": -0.1, "is_open": False,
-                             "timezone": "Europe/London", "languages": ["en"], "application_questions": ["Why?"]},
+                             "timezone": "Europe/London", "country": "GB", "languages": ["en"],
+                             "application_questions": ["Why?"]},
          {"name": "text", "description": "text", "public_description": "text", "location_name": "text",
-          "lat": "float", "lon": "float", "is_open": "bool", "timezone": "text", "languages": "list",
-          "application_questions": "list"}),
+          "lat": "float", "lon": "float", "is_open": "bool", "timezone": "text", "country": "text",
+          "languages": "list", "application_questions": "list"}),
+        ("olga", f"/groups/{g}/areas", {"name": "Elm Road", "lat": 51.5, "lon": -0.1},
+         {"name": "text", "lat": "float", "lon": "float"}),
+        ("olga", f"/areas/{s['area'].public_id}", {"name": "The Green", "lat": 51.5, "lon": -0.1},
+         {"name": "text", "lat": "float", "lon": "float"}, "PUT"),
         ("ana", f"/groups/{s['closed'].public_id}/applications", {"answers": ["Nearby"]}, {"answers": "list"}),
         ("olga", f"/applications/{s['application'].public_id}/decide", {"accept": False, "reason": "Full"},
          {"accept": "bool", "reason": "text"}),
         ("rosa", "/needs", {"group": g, "title": "Soup", "description": "Hot", "category": "food", "quantity": 2,
                             "urgency": "high", "lat": 51.5, "lon": -0.1, "location_name": "North",
-                            "needed_by": "2999-01-01T10:00:00", "contact": contact, "on_behalf": False},
+                            "needed_by": "2999-01-01T10:00:00", "contact": contact, "on_behalf": False,
+                            "area": str(s["area"].public_id)},
          {"group": "uuid", "title": "text", "description": "text", "category": "text", "quantity": "int",
-          "urgency": "text", "lat": "float", "lon": "float", "location_name": "text", "needed_by": "datetime",
+          "urgency": "text", "lat": "float", "lon": "float", "location_name": "text", "area": "uuid",
+          "needed_by": "datetime",
           "contact": "object", **{f"contact.{k}": "text" for k in contact}, "on_behalf": "bool"}),
         ("hugo", f"/needs/{n}/claim", {"quantity": 1, "offer": o}, {"quantity": "int", "offer": "uuid"}),
         ("rosa", f"/needs/{n}/cancel", {"reason": "Sorted"}, {"reason": "text"}),
@@ -168,10 +176,10 @@ def api_writes(s) -> list[tuple[str, str, dict, dict[str, str]]]:
         ("hugo", "/offers", {"group": g, "title": "Lifts", "description": "Sundays", "category": "transport",
                              "quantity": 2, "available_from": "2999-01-01T10:00:00",
                              "available_until": "2999-02-01T10:00:00", "location_name": "North", "lat": 51.5,
-                             "lon": -0.1, "max_distance_km": 5.0},
+                             "lon": -0.1, "max_distance_km": 5.0, "area": str(s["area"].public_id)},
          {"group": "uuid", "title": "text", "description": "text", "category": "text", "quantity": "int",
           "available_from": "datetime", "available_until": "datetime", "location_name": "text", "lat": "float",
-          "lon": "float", "max_distance_km": "float"}),
+          "lon": "float", "max_distance_km": "float", "area": "uuid"}),
         ("hugo", f"/offers/{o}/status", {"status": "paused"}, {"status": "text"}),
         ("olga", f"/groups/{g}/members/{s['people']['hugo'].public_id}/suspend", {"reason": "A safety concern"},
          {"reason": "text"}),
@@ -196,12 +204,12 @@ def _assert_refused(response, what: str) -> None:
 
 
 def _route_ids() -> list[str]:
-    return ["register", "token", "group", "apply", "decide", "need", "claim", "cancel-need", "duplicate", "refer",
+    return ["register", "token", "group", "area-add", "area-change", "apply", "decide", "need", "claim", "cancel-need", "duplicate", "refer",
             "cancel-match", "offer", "offer-status", "suspend", "password", "allocate", "suggestion-accept",
             "suggestion-decline", "match-message", "offer-request", "need-patch", "offer-patch"]
 
 
-@pytest.mark.parametrize("index", range(22), ids=_route_ids())
+@pytest.mark.parametrize("index", range(24), ids=_route_ids())
 def test_api_write_refuses_hostile_fields_and_writes_nothing(scene, index):
     who, path, valid, fields, *rest = api_writes(scene)[index]
     method = rest[0] if rest else "POST"
@@ -276,8 +284,8 @@ def web_forms(s) -> list[tuple[str | None, str, dict, dict[str, list[str]]]]:
         ("rosa", "/groups/new/", {"name": "Eastside Pod", "timezone": "UTC", "trust_threshold": "2",
                                   "lat": "51.5", "lon": "-0.1"},
          {"name": TEXT_WEB, "description": TEXT_WEB, "public_description": TEXT_WEB, "location_name": TEXT_WEB,
-          "lat": FLOAT_WEB, "lon": FLOAT_WEB, "timezone": CHOICE_WEB, "languages": CHOICE_WEB,
-          "trust_threshold": INT_WEB, "application_questions": TEXT_WEB}),
+          "lat": FLOAT_WEB, "lon": FLOAT_WEB, "timezone": CHOICE_WEB, "country": CHOICE_WEB,
+          "languages": CHOICE_WEB, "trust_threshold": INT_WEB, "application_questions": TEXT_WEB}),
         ("ana", f"/groups/{s['closed'].public_id}/apply/", {"answer_0": "I live nearby"}, {"answer_0": TEXT_WEB}),
         ("olga", f"/applications/{s['application'].public_id}/decide/", {"decision": "decline", "reason": "Full"},
          {"decision": CHOICE_WEB, "reason": TEXT_WEB}),
@@ -286,14 +294,18 @@ def web_forms(s) -> list[tuple[str | None, str, dict, dict[str, list[str]]]]:
                                              "lon": "-0.1", "needed_by": "2999-01-01T10:00"},
          {"title": TEXT_WEB, "description": TEXT_WEB, "category": CHOICE_WEB, "quantity": INT_WEB,
           "urgency": CHOICE_WEB, "needed_by": DATETIME_WEB, "location_name": TEXT_WEB, "lat": FLOAT_WEB,
-          "lon": FLOAT_WEB, **{f"contact_{k}": TEXT_WEB for k in ("name", "phone", "email", "address",
+          "lon": FLOAT_WEB, "area": CHOICE_WEB, **{f"contact_{k}": TEXT_WEB for k in ("name", "phone", "email", "address",
                                                                   "preferred_language", "notes")}}),
         ("hugo", f"/groups/{g}/offers/new/", {"title": "Lifts", "category": "transport", "quantity": "2",
                                               "available_from": "2999-01-01T10:00",
                                               "available_until": "2999-02-01T10:00", "max_distance_km": "5"},
          {"title": TEXT_WEB, "description": TEXT_WEB, "category": CHOICE_WEB, "quantity": INT_WEB,
           "available_from": DATETIME_WEB, "available_until": DATETIME_WEB, "location_name": TEXT_WEB,
-          "max_distance_km": FLOAT_WEB}),
+          "lat": FLOAT_WEB, "lon": FLOAT_WEB, "area": CHOICE_WEB, "max_distance_km": FLOAT_WEB}),
+        ("olga", f"/groups/{g}/areas/", {"name": "Elm Road", "lat": "51.5", "lon": "-0.1"},
+         {"name": TEXT_WEB + ["", "   "], "lat": FLOAT_WEB, "lon": FLOAT_WEB}),
+        ("olga", f"/areas/{s['area'].public_id}/edit/", {"name": "The Green", "lat": "51.5", "lon": "-0.1"},
+         {"name": TEXT_WEB + ["", "   "], "lat": FLOAT_WEB, "lon": FLOAT_WEB}),
         ("hugo", f"/needs/{n}/claim/", {"quantity": "1"}, {"quantity": INT_WEB, "offer": CHOICE_WEB}),
         ("hugo", f"/matches/{m}/cancel/", {"reason": "Ill"}, {"reason": TEXT_WEB + ["", "   "]}),
         ("rosa", f"/matches/{m}/messages/", {"text": "Ring twice, please"}, {"text": TEXT_WEB + ["", "   "]}),
@@ -323,7 +335,8 @@ def web_forms(s) -> list[tuple[str | None, str, dict, dict[str, list[str]]]]:
 
 
 def _web_ids() -> list[str]:
-    return ["signup", "login", "group-create", "apply", "decide", "post-need", "post-offer", "claim",
+    return ["signup", "login", "group-create", "apply", "decide", "post-need", "post-offer", "add-area", "edit-area",
+            "claim",
             "cancel-match", "match-message", "offer-request", "edit-need", "edit-offer", "cancel-need", "duplicate",
             "refer", "settings", "password-change", "password-reset"]
 
@@ -354,7 +367,7 @@ def _field_refused(html: str, field: str, form: str) -> bool:
     return field in FORM_WIDE.get(form, ()) and ('class="form-errors' in html or 'errorlist nonfield' in html)
 
 
-@pytest.mark.parametrize("index", range(19), ids=_web_ids())
+@pytest.mark.parametrize("index", range(21), ids=_web_ids())
 def test_web_form_refuses_hostile_fields_and_writes_nothing(scene, index):
     """Round k sends every field its k-th hostile value at once; each of them must be refused, by name."""
     who, url, valid, fields = web_forms(scene)[index]
