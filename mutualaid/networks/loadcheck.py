@@ -156,7 +156,51 @@ def members_page(client, world) -> bool:
     return True
 
 
+AREA_NAMES = ("Elm Road", "Canal Side", "The Market estate", "Mill Lane", "Wharf Road", "Garden Estate")
+
+
+@action("area.add", 0.3)
+def add_area(client, world) -> bool:
+    """A founder names an area of their group; names come from a short list, so some are taken (409), sometimes by
+    another founder's request at the same moment."""
+    me = client.person
+    with world.lock:
+        mine = sorted(gid for gid, g in world.groups.items() if g["founder"] == me.pk)
+    if not mine:
+        return False
+    gid = client.rng.choice(mine)
+    name = client.rng.choice(AREA_NAMES)
+    if client.rng.random() < 0.5:
+        name = name.upper()  # the same name in other letters is the same area
+    body = {"name": name, "lat": round(51.5 + client.rng.uniform(-0.02, 0.02), 5),
+            "lon": round(-0.1 + client.rng.uniform(-0.02, 0.02), 5)}
+    client.api("area.add", "POST", f"/groups/{gid}/areas", body)
+    return True
+
+
+@action("areas.list", 0.5)
+def list_areas(client, world) -> bool:
+    gid = _my_group(client, world)
+    if gid is None:
+        return False
+    client.api("areas.list", "GET", f"/groups/{gid}/areas")
+    return True
+
+
 # --- Invariants -----------------------------------------------------------------------------------
+
+
+@invariant("every area was named through the service, and audited")
+def areas_audited() -> list[str]:
+    """(Two areas of one name in a group are refused by the database itself: area_name_unique_in_group.)"""
+    from mutualaid.audit.models import AuditEntry
+
+    from .models import Area
+
+    audited = set(AuditEntry.objects.filter(action="area.added").values_list("object_id", flat=True))
+    return [f"area {area.public_id} ({area.group.name}) has no audit entry"
+            for area in Area.objects.select_related("group") if str(area.public_id) not in audited]
+
 
 
 @invariant("roles follow counted trust")

@@ -204,7 +204,8 @@ def _assert_refused(response, what: str) -> None:
 
 
 def _route_ids() -> list[str]:
-    return ["register", "token", "group", "area-add", "area-change", "apply", "decide", "need", "claim", "cancel-need", "duplicate", "refer",
+    return ["register", "token", "group", "area-add", "area-change", "apply", "decide", "need", "claim", "cancel-need",
+            "duplicate", "refer",
             "cancel-match", "offer", "offer-status", "suspend", "password", "allocate", "suggestion-accept",
             "suggestion-decline", "match-message", "offer-request", "need-patch", "offer-patch"]
 
@@ -294,7 +295,8 @@ def web_forms(s) -> list[tuple[str | None, str, dict, dict[str, list[str]]]]:
                                              "lon": "-0.1", "needed_by": "2999-01-01T10:00"},
          {"title": TEXT_WEB, "description": TEXT_WEB, "category": CHOICE_WEB, "quantity": INT_WEB,
           "urgency": CHOICE_WEB, "needed_by": DATETIME_WEB, "location_name": TEXT_WEB, "lat": FLOAT_WEB,
-          "lon": FLOAT_WEB, "area": CHOICE_WEB, **{f"contact_{k}": TEXT_WEB for k in ("name", "phone", "email", "address",
+          "lon": FLOAT_WEB, "area": CHOICE_WEB,
+          **{f"contact_{k}": TEXT_WEB for k in ("name", "phone", "email", "address",
                                                                   "preferred_language", "notes")}}),
         ("hugo", f"/groups/{g}/offers/new/", {"title": "Lifts", "category": "transport", "quantity": "2",
                                               "available_from": "2999-01-01T10:00",

@@ -27,7 +27,7 @@ from mutualaid.circulation.models import MatchMessage, Need, Offer
 from mutualaid.loadcheck.harness import postgres_server_url
 from mutualaid.networks import loadcheck as network_checks
 from mutualaid.networks import services as networks
-from mutualaid.networks.models import ApiToken, Membership
+from mutualaid.networks.models import ApiToken, Area, Membership
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -62,7 +62,7 @@ def test_ten_people_for_eight_seconds_break_no_invariant(tmp_path):
     # miss one, so here they are checked to be in the mix; the invariants above hold whichever of them ran.
     from mutualaid.loadcheck import ACTIONS, discover
     discover()
-    assert {"match.message", "need.edit", "offer.request"} <= {a.name for a in ACTIONS}
+    assert {"match.message", "need.edit", "offer.request", "area.add", "areas.list"} <= {a.name for a in ACTIONS}
     assert actions["need.claim"]["statuses"].get("201", 0) > 0
     assert "all invariants hold" in result.stdout
 
@@ -105,6 +105,13 @@ def test_a_message_by_someone_not_on_the_match_is_reported(claimed, need, make_u
     message = MatchMessage.objects.create(match=claimed, author=stranger, text="Let me in")  # past the service
     assert circulation_checks.messages_by_those_who_may() == [
         f"message {message.pk} on a match was written by user {stranger.pk}, neither a side nor a coordinator"]
+
+
+def test_an_area_written_past_the_service_is_reported(group, owner):
+    networks.area_add(actor=owner, group=group, name="Elm Road")
+    assert network_checks.areas_audited() == []
+    forged = Area.objects.create(group=group, name="Nowhere")
+    assert network_checks.areas_audited() == [f"area {forged.public_id} (Northside Pod) has no audit entry"]
 
 
 def test_a_member_trusted_past_the_threshold_but_not_coordinating_is_reported(group, owner, member, make_user):

@@ -115,8 +115,8 @@ def test_an_offer_is_placed_the_same_way(client, group, member, areas):
     page = client.get(reverse("offer_create", args=[group.public_id])).content.decode()
     assert ">Canal Side</option>" in page and 'type="hidden" name="lat"' in page
     response = client.post(reverse("offer_create", args=[group.public_id]), {
-        "title": "Lifts on Sundays", "category": "transport", "quantity": "2", "area": str(areas["Canal Side"].public_id),
-        "lat": "", "lon": ""})
+        "title": "Lifts on Sundays", "category": "transport", "quantity": "2",
+        "area": str(areas["Canal Side"].public_id), "lat": "", "lon": ""})
     assert response.status_code == 302
     offer = Offer.objects.get()
     assert (offer.location_name, offer.lat, offer.lon) == ("Canal Side", 51.5, -0.1)

@@ -7,7 +7,7 @@ from django.test import Client
 from mutualaid.circulation import services as circulation
 from mutualaid.front import demo
 from mutualaid.circulation.models import Need, Offer
-from mutualaid.networks.models import Group, User
+from mutualaid.networks.models import Area, Group, User
 
 
 def demo_world() -> dict:
@@ -25,7 +25,8 @@ def demo_world() -> dict:
     return {"amara": amara, "gus": User.objects.get(username="gus"), "riverside": riverside, "hillcrest": hillcrest,
             "need": need, "match": need.matches.get(),  # Fatima's, with a conversation in which Amara coordinates
             "offer": offer, "proxy_need": Need.objects.get(title="Hot meals for an elderly neighbour"),
-            "others_offer": Offer.objects.get(title="Fixing bikes and small repairs")}
+            "others_offer": Offer.objects.get(title="Fixing bikes and small repairs"),
+            "area": Area.objects.filter(group=riverside).order_by("name").first()}
 
 
 def public_pages(world: dict) -> dict[str, str]:
@@ -65,6 +66,8 @@ def coordinator_pages(world: dict) -> dict[str, str]:
         "post a need": f"/groups/{group}/needs/new/",
         "post an offer": f"/groups/{group}/offers/new/",
         "members": f"/groups/{group}/members/",
+        "areas (naming one on the map)": f"/groups/{group}/areas/",
+        "change an area": f"/areas/{world['area'].public_id}/edit/",
         "applications (none)": f"/groups/{group}/applications/",
         "my matches": "/me/matches/",
         "my posts": "/me/posts/",
