@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from mutualaid.core.limits import text_field
-from mutualaid.core.validators import MAX_QUANTITY
+from mutualaid.core.validators import MAX_QUANTITY, check_lat_lon
 from mutualaid.networks.forms import PlaceFormMixin, ServiceErrorForm, picked_coordinate_fields
 
+from . import services
 from .models import Match, MatchMessage, Need, NeedContact, Offer, Urgency
 
 
@@ -96,7 +98,17 @@ class NeedForm(PlaceFormMixin, ServiceErrorForm):
         self.unit = chosen
 
     def clean(self):
-        return self.place_clean(super().clean())
+        data = self.place_clean(super().clean())
+        # The services' rules that need no lock, told with every other error (they are asked again on writing).
+        if data.get("needed_by"):
+            self.check(services.check_needed_by, data["needed_by"], timezone.get_current_timezone_name(),
+                       was=self.initial.get("needed_by"))
+        if data.get("on_behalf"):
+            self.check(services.check_reachable, {name: data.get(f"contact_{name}") or ""
+                                                  for name in ("name", "phone", "address")})
+        if not (self.has_error("lat") or self.has_error("lon")):
+            self.check(check_lat_lon, data.get("lat"), data.get("lon"))
+        return data
 
     def contact(self) -> dict[str, str]:
         return {name.removeprefix("contact_"): value for name, value in self.cleaned_data.items()
@@ -136,7 +148,13 @@ class OfferForm(PlaceFormMixin, ServiceErrorForm):
         self.fields["category"].choices = [("", _("Choose a category"))] + category_choices(categories)
 
     def clean(self):
-        return self.place_clean(super().clean())
+        data = self.place_clean(super().clean())
+        if not (self.has_error("available_from") or self.has_error("available_until")):
+            self.check(services.check_availability, data.get("available_from"), data.get("available_until"),
+                       was=self.initial.get("available_until"))
+        if not (self.has_error("lat") or self.has_error("lon")):
+            self.check(check_lat_lon, data.get("lat"), data.get("lon"))
+        return data
 
 
 class OfferEditForm(OfferForm):

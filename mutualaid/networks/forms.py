@@ -37,6 +37,14 @@ class ServiceErrorForm(forms.Form):
                                        "UTF-8). Please type it again."))
         return data
 
+    def check(self, rule, *args, **kwargs) -> None:
+        """Ask a service's own rule now (one that needs no lock), so that its refusal is told with the form's other
+        errors, in one round, beside the field it names; the service asks it again when it writes."""
+        try:
+            rule(*args, **kwargs)
+        except ServiceError as exc:
+            self.add_service_error(exc)
+
     def add_service_error(self, exc: ServiceError) -> None:
         field = self.service_fields.get(exc.field or "", exc.field)
         if field and field in self.fields:
@@ -195,6 +203,12 @@ class GroupForm(PlaceFormMixin, ServiceErrorForm):
     @property
     def timezone_catalogue(self) -> list[dict]:
         return places.timezone_catalogue()
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        if selectors.group_name_taken(name):  # told with the other fields' errors (group_create refuses it too)
+            raise forms.ValidationError(_("A group with that name already exists."))
+        return name
 
     def clean_application_questions(self) -> list[str]:
         text = self.cleaned_data.get("application_questions") or ""

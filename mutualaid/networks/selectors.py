@@ -172,6 +172,11 @@ def coordinator_desks(group_ids: list[int]) -> dict[int, GroupDesk]:
     return desks
 
 
+def group_name_taken(name: str) -> bool:
+    """Another group of the network already has this name, ignoring case."""
+    return Group.objects.filter(name__iexact=(name or "").strip()).exists()
+
+
 def group_areas(group: Group) -> list[Area]:
     """The areas a group names, by name (what the place pickers list)."""
     return list(Area.objects.filter(group=group).order_by(Lower("name"), "id"))

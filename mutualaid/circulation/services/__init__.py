@@ -12,6 +12,8 @@ from .members import member_leaving_hand_back, member_suspended_hand_back, user_
 from .needs import (
                     CONTACT_FIELDS,
                     NEED_EDITABLE,
+                    check_needed_by,
+                    check_reachable,
                     contact_view_record,
                     need_cancel,
                     need_create,
@@ -21,10 +23,11 @@ from .needs import (
                     need_update_contact,
                     needs_expire_overdue,
 )
-from .offers import OFFER_EDITABLE, offer_create, offer_set_status, offer_update
+from .offers import OFFER_EDITABLE, check_availability, offer_create, offer_set_status, offer_update
 
 __all__ = [
     "CANCELS_BEFORE_BLOCK", "CONTACT_FIELDS", "NEED_EDITABLE", "OFFER_EDITABLE", "categories_ensure_defaults",
+    "check_availability", "check_needed_by", "check_reachable",
     "claims_unblock",
     "contact_view_record", "match_accept", "match_cancel", "match_claim", "match_complete", "match_message_write",
     "member_leaving_hand_back", "member_suspended_hand_back", "need_cancel", "need_create", "need_mark_duplicate",

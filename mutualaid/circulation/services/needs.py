@@ -44,16 +44,17 @@ def _check_urgency(urgency: Any) -> str:
     return urgency
 
 
-def _check_needed_by(needed_by: datetime | None, group: Group, *, was: datetime | None = None) -> datetime | None:
+def check_needed_by(needed_by: datetime | None, zone: str, *, was: datetime | None = None) -> datetime | None:
     """In the group's time zone when naive; refused when past, unless it is the time the need already had (a
-    correction to an overdue need leaves its time as it was)."""
-    needed_by = in_zone(needed_by, group.timezone)
+    correction to an overdue need leaves its time as it was). The forms ask it too, to tell it with their other
+    errors."""
+    needed_by = in_zone(needed_by, zone)
     if needed_by is not None and needed_by != was and needed_by < timezone.now():
         raise InvalidInput(_("“Needed by” is in the past."), field="needed_by")
     return needed_by
 
 
-def _check_reachable(contact: dict[str, str]) -> None:
+def check_reachable(contact: dict[str, str]) -> None:
     """A need entered for someone without an account keeps a way for the helper to reach them."""
     if not (contact["name"] or contact["phone"] or contact["address"]):
         raise InvalidInput(_("For proxy intake, give at least a name, phone or address so a helper can reach "
@@ -75,10 +76,10 @@ def need_create(*, actor: User, group: Group, title: str, category: str, quantit
     quantity = check_quantity(quantity)
     _check_urgency(urgency)
     check_lat_lon(lat, lon)
-    needed_by = _check_needed_by(needed_by, group)
+    needed_by = check_needed_by(needed_by, group.timezone)
     clean_contact = _clean_contact(contact)
     if on_behalf:
-        _check_reachable(clean_contact)
+        check_reachable(clean_contact)
     with audited_atomic():
         need = Need.objects.create(
             group=group, requester=None if on_behalf else actor, created_by=actor, title=title,
@@ -139,7 +140,7 @@ def need_update(*, actor: User, need: Need, changes: dict[str, Any]) -> Need:
     if "urgency" in changes:
         clean["urgency"] = _check_urgency(changes["urgency"])
     if "needed_by" in changes:
-        clean["needed_by"] = _check_needed_by(changes["needed_by"], need.group, was=need.needed_by)
+        clean["needed_by"] = check_needed_by(changes["needed_by"], need.group.timezone, was=need.needed_by)
     with audited_atomic():
         need = _lock_need(need)
         if need.status in Need.CLOSED:
@@ -165,7 +166,7 @@ def need_update(*, actor: User, need: Need, changes: dict[str, Any]) -> Need:
             merged.update(given)
             cleaned = _clean_contact(merged)
             if need.requester_id is None:
-                _check_reachable(cleaned)
+                check_reachable(cleaned)
             for key, value in cleaned.items():
                 contact_changed |= getattr(record, key) != value
                 setattr(record, key, value)

@@ -25,9 +25,9 @@ def _check_distance(distance: float | None) -> float | None:
     return distance
 
 
-def _check_availability(starts: datetime | None, ends: datetime | None, *, was: datetime | None = None) -> None:
+def check_availability(starts: datetime | None, ends: datetime | None, *, was: datetime | None = None) -> None:
     """The end after the start, and not past, unless it is the end the offer already had (a correction to an offer
-    whose time ran out leaves it as it was)."""
+    whose time ran out leaves it as it was). The forms ask it too, to tell it with their other errors."""
     if starts and ends and ends < starts:
         raise InvalidInput(_("“Available until” must come after “available from”."), field="available_until")
     if ends and ends != was and ends < timezone.now():
@@ -49,7 +49,7 @@ def offer_create(*, actor: User, group: Group, title: str, category: str, quanti
     _check_distance(max_distance_km)
     available_from = in_zone(available_from, group.timezone)
     available_until = in_zone(available_until, group.timezone)
-    _check_availability(available_from, available_until)
+    check_availability(available_from, available_until)
     with audited_atomic():
         offer = Offer.objects.create(
             group=group, helper=actor, title=title, description=description, category=category_obj,
@@ -116,7 +116,7 @@ def offer_update(*, actor: User, offer: Offer, changes: dict[str, Any]) -> Offer
             lat, lon = changes.get("lat", offer.lat), changes.get("lon", offer.lon)
             check_lat_lon(lat, lon)
             clean["lat"], clean["lon"] = _coarse(lat), _coarse(lon)
-        _check_availability(clean.get("available_from", offer.available_from),
+        check_availability(clean.get("available_from", offer.available_from),
                             clean.get("available_until", offer.available_until), was=offer.available_until)
         if clean.get("quantity", offer.quantity) < offer.quantity_committed:
             raise InvalidInput(_("You have already promised %(committed)d from this offer: the quantity cannot be "

@@ -535,3 +535,23 @@ def test_a_coordinator_who_already_sees_the_contact_is_not_promised_it(client, g
     assert "+44 7700 900123" in body and "The requester is told." in body
     assert "you will see their contact details" not in body
 
+
+
+def test_the_need_form_tells_every_error_in_one_round(client, group, owner):
+    """A missing title, a time already past, a proxy need with no way to reach the person and a half-marked place
+    are all told at once, each beside its field, not one after another as each is fixed."""
+    response = as_user(client, owner).post(url("need_create", group.public_id), need_form(
+        title="", needed_by="2001-01-01T10:00", on_behalf="on", contact_phone="", contact_name="", lat="51.5"))
+    errors = response.context["form"].errors
+    assert response.status_code == 200 and not Need.objects.exists()
+    assert set(errors) == {"title", "needed_by", "contact_name", "lat"}, errors
+    assert errors["needed_by"] == ["“Needed by” is in the past."]
+
+
+def test_the_offer_form_tells_every_error_in_one_round(client, group, member):
+    response = as_user(client, member).post(url("offer_create", group.public_id), {
+        "title": "", "category": "transport", "quantity": "0", "available_until": "2001-01-01T10:00"})
+    errors = response.context["form"].errors
+    assert response.status_code == 200
+    assert set(errors) == {"title", "quantity", "available_until"}, errors
+    assert errors["available_until"] == ["“Available until” has already passed: choose a time still to come."]

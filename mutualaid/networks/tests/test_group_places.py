@@ -96,3 +96,12 @@ def test_the_group_form_marks_its_centre_on_a_map_and_types_no_coordinates(clien
     settings.MUTUALAID_MAP_TILES = "https://tiles.example.org/{z}/{x}/{y}.png"
     page = client.get(reverse("group_create")).content.decode()
     assert 'data-tiles="https://tiles.example.org/{z}/{x}/{y}.png"' in page
+
+
+def test_a_taken_group_name_is_told_with_the_other_errors(client, member, group):
+    client.force_login(member)
+    response = client.post(reverse("group_create"), {"name": "northside pod", "timezone": "UTC",
+                                                     "trust_threshold": "0", "lat": "95", "lon": "0"})
+    errors = response.context["form"].errors
+    assert set(errors) == {"name", "trust_threshold", "lat"}, errors
+    assert errors["name"] == ["A group with that name already exists."]

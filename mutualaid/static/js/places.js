@@ -44,7 +44,7 @@
       points.push(point);
       L.circleMarker(point, {radius: 7, weight: 2, color: "#1d6b57", fillColor: "#1d6b57", fillOpacity: 0.35})
         .addTo(map)
-        .bindTooltip(area.name, {permanent: true, direction: "right", offset: [6, 0], className: "place-map__label"});
+        .bindTooltip(area.name, {permanent: true, direction: "auto", offset: [6, 0], className: "place-map__label"});
     });
 
     var picked = null;

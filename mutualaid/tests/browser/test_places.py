@@ -31,10 +31,13 @@ def riverside():
 
 
 def _click_near(page, area: str) -> None:
-    """Click the map a little below and left of an area's drawn circle (its label sits to its right)."""
+    """Click the map just beside an area's drawn circle: its label sits to the circle's right, or to its left when
+    the circle is in the map's right half (Leaflet's "auto" direction)."""
     label = page.locator(".place-map__label", has_text=area)
     box = label.bounding_box()
-    page.mouse.click(box["x"] - 14, box["y"] + box["height"] / 2 + 6)
+    on_left = "leaflet-tooltip-left" in (label.get_attribute("class") or "")
+    x = box["x"] + box["width"] + 14 if on_left else box["x"] - 14
+    page.mouse.click(x, box["y"] + box["height"] / 2 + 6)
 
 
 @pytest.mark.parametrize("width, locale, status", [
