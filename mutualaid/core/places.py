@@ -1,6 +1,6 @@
 """Places without typing coordinates: the time zones of each country (read from the tz database that the pinned
 tzdata package ships, its zone.tab), the country names in the active language (django-countries), and what the map
-picker needs to draw (the tile server is a setting: MUTUALAID_MAP_TILES, empty for no tiles)."""
+picker draws with (the tile server is a setting: MUTUALAID_MAP_TILES, empty for no tiles)."""
 from __future__ import annotations
 
 import functools

@@ -176,7 +176,7 @@ def change_area(request, area_id: UUID, payload: AreaIn):
 
 @router.delete("/areas/{area_id}", response={200: dict[str, str], **errors(401, 403, 404, 422)})
 def remove_area(request, area_id: UUID):
-    """Stop offering an area; needs and offers posted in it keep its name and place."""
+    """Stop offering an area; what was posted in it keeps its name and place."""
     _access, area = area_access(request.auth, area_id, require="coordinator")
     services.area_remove(actor=request.auth, area=area)
     return {"detail": _("“%(name)s” is no longer offered as an area.") % {"name": area.name}}

@@ -38,7 +38,7 @@ class ServiceErrorForm(forms.Form):
         return data
 
     def check(self, rule, *args, **kwargs) -> None:
-        """Ask a service's own rule now (one that needs no lock), so that its refusal is told with the form's other
+        """Ask a service's own rule now (one that takes no lock), so that its refusal is told with the form's other
         errors, in one round, beside the field it names; the service asks it again when it writes."""
         try:
             rule(*args, **kwargs)

@@ -105,7 +105,7 @@ class Group(models.Model):
     lon = models.FloatField(null=True, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
     country = models.CharField(_("country"), max_length=2, blank=True, help_text="ISO 3166 code; its time zones are "
-                               "the ones the group form offers.")
+                               "the ones the group form lists.")
     languages = models.JSONField(default=list, blank=True)
     is_open = models.BooleanField(_("open to join"), default=True)
     application_questions = models.JSONField(default=list, blank=True)

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='group',
             name='country',
-            field=models.CharField(blank=True, help_text='ISO 3166 code; its time zones are the ones the group form offers.', max_length=2, verbose_name='country'),
+            field=models.CharField(blank=True, help_text='ISO 3166 code; its time zones are the ones the group form lists.', max_length=2, verbose_name='country'),
         ),
         migrations.CreateModel(
             name='Area',

@@ -50,7 +50,7 @@ def area_add(*, actor: User, group: Group, name: str, lat: float | None = None, 
 
 
 def area_update(*, actor: User, area: Area, name: str, lat: float | None, lon: float | None) -> Area:
-    """Rename an area or move its point. Needs already posted keep the name and place they were posted with."""
+    """Rename an area or move its point. What was already posted keeps the name and place it was posted with."""
     _require_coordinator(actor, area.group)
     name = _check_area(name, lat, lon)
     with audited_atomic():
@@ -68,7 +68,7 @@ def area_update(*, actor: User, area: Area, name: str, lat: float | None, lon: f
 
 
 def area_remove(*, actor: User, area: Area) -> None:
-    """Stop offering an area. Needs and offers posted in it keep its name and place."""
+    """Stop offering an area. What was posted in it keeps its name and place."""
     _require_coordinator(actor, area.group)
     with audited_atomic():
         audit_record(actor=actor, action="area.removed", obj=area, before={"group": str(area.group.public_id)})

@@ -68,7 +68,7 @@
         if (zones.length) groups.push({name: country.name, zones: zones});
       });
       var found = fill(groups.length ? groups : []);
-      if (status) status.textContent = found ? "" : input.dataset.noMatch;
+      if (status) status.textContent = found ? "" : input.dataset.noneFound;
     }
     countrySelect.addEventListener("change", function () {
       if (input) input.value = "";

@@ -120,7 +120,7 @@ def test_a_time_zone_from_the_countrys_short_list_or_by_searching_a_city(live_se
     page.locator("#id_timezone").select_option("America/Bogota")
     assert page.locator("#id_country").input_value() == "CO"  # the zone found brings its country
     page.fill("#id_timezone_search", "zzzz")
-    assert page.locator("[data-timezone-status]").inner_text() == "No time zone matches."
+    assert page.locator("[data-timezone-status]").inner_text() == "No time zone has that name."
     page.fill("#id_timezone_search", "")
     page.fill("#id_name", f"Barrio Sur {width}")
     page.locator("main form.form button[type=submit]").click()
