@@ -7,6 +7,7 @@
     mutualaid worker [--once]                            run every app's periodic jobs (django-q2)
     mutualaid allocate IN.json [-o OUT.json] [--method optimal|greedy-fcfs|greedy-urgency]
                                                          allocate offers to needs (no database, no Django)
+    mutualaid tally IN.json [-o OUT.json]                recount a decision from its ballots (no database, no Django)
     mutualaid <any Django management command>            e.g. migrate, createsuperuser, shell
 """
 from __future__ import annotations
@@ -81,7 +82,13 @@ def allocate(argv: list[str]) -> int:
     return allocate_main(argv)
 
 
-COMMANDS = {"serve": serve, "demo": demo, "worker": worker, "allocate": allocate}
+def tally(argv: list[str]) -> int:
+    from mutualaid.tally.command import main as tally_main  # pure Python: no Django, no database
+
+    return tally_main(argv)
+
+
+COMMANDS = {"serve": serve, "demo": demo, "worker": worker, "allocate": allocate, "tally": tally}
 
 
 def main(argv: list[str] | None = None) -> int:
