@@ -254,8 +254,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # maps draw the group's named areas on a plain background. Its origin is added to the pages' img-src.
 MUTUALAID_MAP_TILES = os.environ.get("MAP_TILE_URL", "")
 MUTUALAID_MAP_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
-_tiles = urlparse(MUTUALAID_MAP_TILES.replace("{s}.", "*."))  # {s}: the server's subdomains a, b, c
-_TILE_ORIGIN = f"{_tiles.scheme}://{_tiles.netloc}" if MUTUALAID_MAP_TILES else ""
+_tiles = urlparse(MUTUALAID_MAP_TILES)
+# {s} in the host: the server's subdomains (a, b, c), allowed as a wildcard for the rest of the host's name.
+_TILE_HOST = "*." + _tiles.netloc.split(".", 1)[-1] if "{s}" in _tiles.netloc else _tiles.netloc
+_TILE_ORIGIN = f"{_tiles.scheme}://{_TILE_HOST}" if MUTUALAID_MAP_TILES else ""
 
 # Content-Security-Policy (django-csp): our own files only. No inline script or style anywhere, no eval.
 CONTENT_SECURITY_POLICY = {

@@ -1,6 +1,6 @@
 """API routes for a member's own account: GET /me/export (everything held about them), DELETE /me (delete the
 account, password required), POST /me/password (change it), GET /me/tokens and DELETE /me/tokens/{id} (their API
-tokens). Mounted under /api/v1 by mutualaid.api."""
+tokens); GET /map.geojson (the map). Mounted under /api/v1 by mutualaid.api."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
@@ -15,9 +16,10 @@ from mutualaid.core.limits import PASSWORD_MAX
 from mutualaid.core.web import as_download
 from mutualaid.networks import selectors as networks_selectors
 from mutualaid.networks import services as networks_services
+from mutualaid.networks.api import optional_auth, viewer
 from mutualaid.networks.schemas import InputSchema, errors
 
-from . import services
+from . import selectors, services
 
 router = Router(tags=["account"])
 
@@ -40,6 +42,17 @@ class TokenListOut(Schema):
     last_used_at: datetime = Field(description="Recorded to the hour.")
     expires_at: datetime | None = Field(description="When it stops working unless used before; null: never.")
     current: bool = Field(description="Whether this request was made with it.")
+
+
+@router.get("/map.geojson", auth=optional_auth, response={200: dict[str, Any], **errors(401)}, tags=["map"])
+def map_geojson(request, response: HttpResponse):
+    """The map as an RFC 7946 GeoJSON FeatureCollection: every group (public), and for a member the open needs
+    (most urgent first) and active offers (newest first) of their own groups, at most 500 of each (`left_out` says
+    how many more), each at its public point, rounded to about a kilometre, or its group's (`placed`: "own",
+    "group", or "none" with a null geometry). Longitude first, as RFC 7946 says."""
+    response["Content-Type"] = "application/geo+json"
+    data = selectors.map_data(viewer(request))
+    return selectors.map_geojson(data, lambda name, public_id: reverse(name, args=[public_id]))
 
 
 @router.get("/me/export", response={200: dict[str, Any], **errors(401)})

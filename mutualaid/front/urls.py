@@ -6,6 +6,7 @@ from .views import pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
+    path("map/", pages.map_page, name="map"),
     path("groups/<uuid:group_id>/", pages.group_detail, name="group_detail"),
     path("groups/<uuid:group_id>/board/", pages.group_board, name="group_board"),
     path("groups/<uuid:group_id>/leave/", pages.group_leave, name="group_leave"),

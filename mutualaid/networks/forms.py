@@ -97,10 +97,25 @@ class PlaceFormMixin:
         """The named areas, as the map picker draws them."""
         return [{"id": key, "name": area.name, "lat": area.lat, "lon": area.lon} for key, area in self.areas.items()]
 
+    @property
+    def place_nearest_km(self) -> str:
+        return str(selectors.NEAREST_AREA_KM)
+
     def place_clean(self, data: dict) -> dict:
-        data["location_name"], data["lat"], data["lon"] = selectors.place_resolve(
-            list(self.areas.values()), area=self.areas.get(data.get("area") or ""),
-            location_name=data.get("location_name") or "", lat=data.get("lat"), lon=data.get("lon"))
+        area_key = data.get("area") or ""
+        lat, lon = data.get("lat"), data.get("lon")
+        before = (self.initial.get("lat"), self.initial.get("lon"))
+        if self.initial and (lat, lon) == before and lat is not None:
+            if area_key in self.areas and area_key != self.initial.get("area"):
+                lat = lon = None  # another area chosen from the list, no new mark: that area's place, not the old
+            else:
+                # The point as it was: no area is named after it anew (something posted with a point and no name
+                # keeps its name as it is).
+                data["_point_unchanged"] = True
+        location_name, lat, lon = selectors.place_resolve(
+            list(self.areas.values()), area=self.areas.get(area_key), location_name=data.get("location_name") or "",
+            lat=lat, lon=lon, name_after_nearest=not data.pop("_point_unchanged", False))
+        data["location_name"], data["lat"], data["lon"] = location_name, lat, lon
         return data
 
 
@@ -184,7 +199,8 @@ class GroupForm(PlaceFormMixin, ServiceErrorForm):
         # Every zone is a valid choice; the list shows the chosen country's own (static/js/timezones.js follows the
         # country as it changes, and searches). A zone of another country is refused by the service, by name.
         self.fields["timezone"].choices = [(zone, zone) for zone in sorted(places.known_zones())]
-        country = str(self.data.get("country") or self.initial.get("country") or "").upper()
+        # Sent: the country sent (none: every country's zones); first shown: the one guessed.
+        country = str((self.data.get("country") if self.is_bound else self.initial.get("country")) or "").upper()
         self.fields["timezone"].widget.choices = timezone_choices(country if places.zones_for_country(country)
                                                                   else "")
         zones = places.zones_for_country(country)

@@ -193,14 +193,14 @@ NEAREST_AREA_KM = 5.0  # a point marked further than this from every named area 
 
 
 def place_resolve(areas: list[Area], *, area: Area | None, location_name: str, lat: float | None,
-                  lon: float | None) -> tuple[str, float | None, float | None]:
+                  lon: float | None, name_after_nearest: bool = True) -> tuple[str, float | None, float | None]:
     """Where something is, from what was picked: a chosen area gives its name, and its point when none was marked;
-    a point marked with no area and no name given is named after the nearest area (within NEAREST_AREA_KM)."""
+    a point newly marked with no area and no name given is named after the nearest area (within NEAREST_AREA_KM)."""
     if area is not None:
         if lat is None and area.lat is not None:
             lat, lon = area.lat, area.lon
         return area.name, lat, lon
-    if lat is not None and lon is not None and not (location_name or "").strip():
+    if name_after_nearest and lat is not None and lon is not None and not (location_name or "").strip():
         near = nearest_area(areas, lat, lon, within_km=NEAREST_AREA_KM)
         if near is not None:
             return near.name, lat, lon

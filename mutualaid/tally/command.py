@@ -28,6 +28,8 @@ def _read(path: str):
         raise TallyError(f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
     except RecursionError as exc:
         raise TallyError("malformed JSON: nested too deeply") from exc
+    except ValueError as exc:  # e.g. a number of more digits than Python converts
+        raise TallyError(f"malformed JSON: {exc}") from exc
 
 
 def _refuse_constant(name: str):

@@ -91,7 +91,7 @@ def _choice_counts(method: Method, ballots: list[dict]) -> dict[str, int]:
     counts = dict.fromkeys(method.choices, 0)
     for position, ballot in enumerate(ballots, 1):
         choice = ballot.get("choice")
-        if choice not in counts:
+        if not isinstance(choice, str) or choice not in counts:
             raise _ballot_error(position, f"unknown choice {choice!r} for {method.name} "
                                           f"(one of: {', '.join(method.choices)})")
         counts[choice] += 1
@@ -143,7 +143,7 @@ def _slot_totals(ballots: list[dict], options: list[str]) -> dict[str, dict[str,
     totals = {option: dict.fromkeys(SLOT_ANSWERS, 0) for option in options}
     for position, ballot in enumerate(ballots, 1):
         for option, answer in _mapping(ballot, "slots", position, options).items():
-            if answer not in SLOT_ANSWERS:
+            if not isinstance(answer, str) or answer not in SLOT_ANSWERS:
                 raise _ballot_error(position, f"the answer for {option!r} must be yes, maybe or no, not {answer!r}")
             totals[option][answer] += 1
     return totals

@@ -212,6 +212,8 @@ API_MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/notifications"): Row("401 200 200 200 200 200 200"),
     ("POST", "/notifications/read"): Row("401 200 200 200 200 200 200"),
     ("GET", "/categories"): Row("200 200 200 200 200 200 200"),
+    # The map: groups for anyone; a member's own groups' open needs and offers, at coarse places.
+    ("GET", "/map.geojson"): Row("200 200 200 200 200 200 200"),
     ("GET", "/needs"): Row("401 404 200 200 200 200 200", query=lambda w: {"group": str(w.group.public_id)}),
     ("POST", "/needs"): Row("401 404 201 201 201 201 201", body=_new_need),
     ("GET", "/needs/{need_id}"): Row("401 404 200 200 200 200 200", reveals=("contact",)),
@@ -280,6 +282,7 @@ WEB_MATRIX: dict[str, dict[str, Row]] = {
     "/settings/": {"GET": Row("L 200 200 200 200 200 200"),
                    "POST": Row("L 302 302 302 302 302 302", body=lambda w: {"language": "es"})},
     "/groups/": {"GET": Row("200 200 200 200 200 200 200")},
+    "/map/": {"GET": Row("200 200 200 200 200 200 200")},
     "/groups/new/": {"GET": Row("L 200 200 200 200 200 200"),
                      "POST": Row("L 302 302 302 302 302 302", body=lambda w: {"name": "Eastside Pod",
                                                                                "timezone": "UTC"})},
@@ -505,7 +508,8 @@ def test_api_access(db, world, route):
         if response.status_code != int(expected):
             problems.append(f"{where}: expected {expected}, got {response.status_code} {response.content[:200]!r}")
             continue
-        assert response["Content-Type"].startswith("application/json"), where
+        # JSON, or GeoJSON (RFC 7946's application/geo+json, the map's) which is JSON too
+        assert response["Content-Type"].split(";")[0] in {"application/json", "application/geo+json"}, where
         body = response.json()
         if response.status_code >= 400:
             assert isinstance(body.get("detail"), str) and body["detail"], f"{where}: {body}"

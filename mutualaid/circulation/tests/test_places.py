@@ -138,3 +138,48 @@ def test_the_api_takes_an_area_by_id(group, member, areas, other_group, outsider
     assert_error(api.post("/offers", {"group": str(group.public_id), "title": "Lifts", "category": "transport",
                                       "quantity": 1, "area": str(theirs.public_id)}), 422, "No such area")
     assert not Offer.objects.exists()
+
+
+def _edit(need, **overrides) -> dict:
+    contact = need.contact
+    data = {"title": need.title, "description": need.description, "quantity": str(need.quantity),
+            "urgency": need.urgency, "needed_by": "", "location_name": need.location_name,
+            "lat": "" if contact.exact_lat is None else repr(contact.exact_lat),
+            "lon": "" if contact.exact_lon is None else repr(contact.exact_lon),
+            "contact_phone": contact.phone}
+    data.update(overrides)
+    return data
+
+
+def test_another_area_chosen_on_correction_moves_the_need_there(client, group, member, areas):
+    """The edit form's hidden point still holds the old place: choosing another area from the list (no new mark)
+    moves the need to that area's place, not the old point under a new name."""
+    client.force_login(member)
+    client.post(reverse("need_create", args=[group.public_id]), _need(area=str(areas["Elm Road"].public_id)))
+    need = Need.objects.get()
+    form = client.get(reverse("need_edit", args=[need.public_id])).content.decode()
+    assert 'name="lat" value="51.5041"' in form  # what the browser sends back unchanged
+    client.post(reverse("need_edit", args=[need.public_id]), _edit(need, area=str(areas["Canal Side"].public_id)))
+    need.refresh_from_db()
+    need.contact.refresh_from_db()
+    assert need.location_name == "Canal Side"
+    assert (need.contact.exact_lat, need.contact.exact_lon) == (51.4962, -0.0951)
+
+
+def test_a_correction_that_leaves_the_point_names_nothing_anew(client, group, member, areas):
+    """A need posted with a point and no area name (here through the service, as the API allows) keeps its empty
+    name when its text is corrected: the nearest area names only a point newly marked."""
+    from mutualaid.circulation import services
+    need = services.need_create(actor=member, group=group, title="Soup", category="food", quantity=1,
+                                lat=51.4963, lon=-0.0952, contact={"phone": "+44 7700 900999"})
+    client.force_login(member)
+    client.post(reverse("need_edit", args=[need.public_id]), _edit(need, title="Soup for two", area="elsewhere"))
+    need.refresh_from_db()
+    assert (need.title, need.location_name) == ("Soup for two", "")
+
+
+def test_the_map_is_never_kept_in_the_browsers_history_cache(client, group, member, areas):
+    """htmx's history cache would bring back a dead copy of the map (and the contact details with it)."""
+    client.force_login(member)
+    page = client.get(reverse("need_create", args=[group.public_id])).content.decode()
+    assert 'data-place-map data-areas="place-areas" data-nearest-km="5.0" hx-history="false"' in page

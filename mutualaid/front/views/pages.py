@@ -6,12 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mutualaid.circulation import selectors as circulation_selectors
 from mutualaid.circulation.board import Board
 from mutualaid.core.conditional import conditional
+from mutualaid.core.places import map_settings
 from mutualaid.core.web import service_errors
 from mutualaid.networks import selectors as network_selectors
 from mutualaid.networks import services as networks_services
@@ -72,3 +74,11 @@ def group_leave(request, group_id):
     networks_services.group_leave(actor=request.user, group=group)
     messages.success(request, _("You left %(group)s. You are welcome back any time.") % {"group": group.name})
     return redirect("group_list")
+
+
+def map_page(request):
+    """Every group on a map and in a list; for a member, the open needs and active offers of their groups too, at
+    their coarse places. The list is the page: the map (static/js/map.js) draws it where JavaScript runs."""
+    data = front_selectors.map_data(request.user)
+    collection = front_selectors.map_geojson(data, lambda name, public_id: reverse(name, args=[public_id]))
+    return render(request, "front/map.html", {"map": data, "collection": collection, **map_settings()})

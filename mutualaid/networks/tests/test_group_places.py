@@ -105,3 +105,14 @@ def test_a_taken_group_name_is_told_with_the_other_errors(client, member, group)
     errors = response.context["form"].errors
     assert set(errors) == {"name", "trust_threshold", "lat"}, errors
     assert errors["name"] == ["A group with that name already exists."]
+
+
+def test_a_country_cleared_lists_every_zone_again(client, member):
+    """Sent with no country (the guessed one cleared) and another error, the form comes back listing every zone, so
+    the zone chosen is still there to be sent again."""
+    client.force_login(member)
+    response = client.post(reverse("group_create"), {"name": "", "country": "", "timezone": "America/Bogota"},
+                           HTTP_ACCEPT_LANGUAGE="es-ES")
+    page = response.content.decode()
+    assert '<option value="America/Bogota" selected>Bogota</option>' in page
+    assert '<optgroup label="Colombia">' in page

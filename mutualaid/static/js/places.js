@@ -42,9 +42,11 @@
     areas.forEach(function (area) {
       var point = [area.lat, area.lon];
       points.push(point);
+      var label = document.createElement("span");
+      label.textContent = area.name;  // a text node: Leaflet would read a string as HTML
       L.circleMarker(point, {radius: 7, weight: 2, color: "#1d6b57", fillColor: "#1d6b57", fillOpacity: 0.35})
         .addTo(map)
-        .bindTooltip(area.name, {permanent: true, direction: "auto", offset: [6, 0], className: "place-map__label"});
+        .bindTooltip(label, {permanent: true, direction: "auto", offset: [6, 0], className: "place-map__label"});
     });
 
     var picked = null;
@@ -52,7 +54,8 @@
       picked = [number(latInput.value), number(lonInput.value)];
     }
     if (picked) {
-      map.setView(picked, 15);
+      // Not closer: with a tile server elsewhere, the tiles asked for tell it no more than the neighbourhood.
+      map.setView(picked, 13);
     } else if (points.length > 1) {
       map.fitBounds(points, {padding: [40, 40], maxZoom: 16});
     } else if (points.length === 1) {
@@ -68,30 +71,37 @@
     var icon = L.icon({iconUrl: box.dataset.icon, iconRetinaUrl: box.dataset.iconRetina, shadowUrl: box.dataset.shadow,
                        iconSize: [25, 41], iconAnchor: [12, 41], tooltipAnchor: [16, -28], shadowSize: [41, 41]});
     var marker = null;
+    var withinKm = number(box.dataset.nearestKm) || 5;  // the server's rule: networks.selectors.NEAREST_AREA_KM
     function nearest(point) {
       var best = null, bestKm = Infinity;
       areas.forEach(function (area) {
         var km = distanceKm(point, [area.lat, area.lon]);
         if (km < bestKm) { best = area; bestKm = km; }
       });
-      return best;
+      return bestKm <= withinKm ? best : null;
     }
     function say(template, name) {
       if (status) status.textContent = (template || "").replace("__AREA__", name || "");
     }
-    function mark(point, quiet) {
+    function draw(point) {
+      if (marker) marker.setLatLng(point);
+      else marker = L.marker(point, {icon: icon, keyboard: false, title: box.dataset.markerTitle || "",
+                                     alt: box.dataset.markerTitle || ""}).addTo(map);
+    }
+    var choosing = false;  // the list changed by the map, not by the person
+    function mark(point) {
       var lat = Math.round(point[0] * 1e5) / 1e5, lon = Math.round(point[1] * 1e5) / 1e5;
       latInput.value = lat;
       lonInput.value = lon;
-      if (marker) marker.setLatLng([lat, lon]);
-      else marker = L.marker([lat, lon], {icon: icon, keyboard: false, title: box.dataset.markerTitle || "",
-                                          alt: box.dataset.markerTitle || ""}).addTo(map);
+      draw([lat, lon]);
       var area = nearest([lat, lon]);
-      if (area && select && !quiet) {
+      if (area && select) {
+        choosing = true;
         select.value = area.id;
         select.dispatchEvent(new Event("change", {bubbles: true}));
+        choosing = false;
       }
-      if (!quiet) say(area ? box.dataset.markedNear : box.dataset.marked, area ? area.name : "");
+      say(area ? box.dataset.markedNear : box.dataset.marked, area ? area.name : "");
     }
     function clear() {
       latInput.value = "";
@@ -99,7 +109,11 @@
       if (marker) { map.removeLayer(marker); marker = null; }
       say(box.dataset.cleared);
     }
-    if (picked) mark(picked, true);
+    if (picked) draw(picked);  // as it is: the inputs keep the point they hold
+    if (select) select.addEventListener("change", function () {
+      // Another area chosen from the list: the place is that area now, not the point marked before.
+      if (!choosing && marker) clear();
+    });
     map.on("click", function (event) { mark([event.latlng.lat, event.latlng.lng]); });
     var middle = box.querySelector("[data-place-middle]");
     if (middle) middle.addEventListener("click", function () {

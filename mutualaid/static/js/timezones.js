@@ -69,15 +69,17 @@
       });
       var found = fill(groups.length ? groups : []);
       if (status) status.textContent = found ? "" : input.dataset.noneFound;
+      bringCountry();  // the zone the search put first is chosen: its country with it
     }
     countrySelect.addEventListener("change", function () {
       if (input) input.value = "";
       showCountry();
     });
-    zoneSelect.addEventListener("change", function () {  // a zone found by search brings its country
+    function bringCountry() {  // a zone found by search brings its country
       var code = countryOf[zoneSelect.value];
       if (code && countrySelect.value !== code) countrySelect.value = code;
-    });
+    }
+    zoneSelect.addEventListener("change", bringCountry);
     if (input) {
       search.hidden = false;
       input.addEventListener("input", showSearch);

@@ -43,6 +43,8 @@ def test_it_reads_standard_input_and_writes_standard_output():
     ('{"method": "ranked_choice", "options": ["A", "B"], "electorate": 1, "ballots": [{"ranking": ["A", "A"]}]}',
      "ballot 1: ranks 'A' more than once"),
     ("[" * 100_000, "malformed JSON"),
+    ('{"method": "majority", "electorate": ' + "9" * 5000 + ', "ballots": []}', "malformed JSON"),
+    ('{"method": "majority", "electorate": 1, "ballots": [{"choice": ["yes"]}]}', "ballot 1: unknown choice"),
 ])
 def test_bad_input_exits_2_naming_the_ballot_and_writes_nothing(tmp_path, text, message):
     src, out = tmp_path / "in.json", tmp_path / "out.json"

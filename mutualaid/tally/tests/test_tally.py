@@ -217,3 +217,11 @@ def test_voter_and_reason_are_ignored():
     named = tally(doc("consent", [{"choice": "consent", "voter": "ana"},
                                   {"choice": "object", "voter": "ben", "reason": "Too soon"}]))
     assert plain == named
+
+
+@pytest.mark.parametrize("ballot", [{"choice": ["yes"]}, {"choice": {"yes": 1}}, {"choice": None}])
+def test_a_choice_of_the_wrong_type_is_refused_not_a_crash(ballot):
+    with pytest.raises(TallyError, match="ballot 1: unknown choice"):
+        tally(doc("majority", [ballot]))
+    with pytest.raises(TallyError, match="ballot 1: the answer for 'Mon' must be"):
+        tally(doc("time", [{"slots": {"Mon": ["yes"]}}], options=["Mon"]))

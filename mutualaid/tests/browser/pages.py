@@ -39,6 +39,7 @@ def public_pages(world: dict) -> dict[str, str]:
         "reset link that no longer works": "/account/password/reset/MTIz/x-y/",
         "password reset done": "/account/password/reset/done/",
         "groups": "/groups/",
+        "map (groups only)": "/map/",
         "group page (not a member)": f"/groups/{world['riverside'].public_id}/",
         "closed group page": f"/groups/{world['hillcrest'].public_id}/",
         "404": "/no-such-page/",
@@ -51,6 +52,7 @@ def coordinator_pages(world: dict) -> dict[str, str]:
     return {
         "home": "/",
         "groups": "/groups/",
+        "map": "/map/",
         "group page and board": f"/groups/{group}/",
         "board, filtered": f"/groups/{group}/board/?urgency=high",
         "board, searched": f"/groups/{group}/board/?q=groceries",

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from mutualaid.circulation import services as circulation
 from mutualaid.circulation.models import Need
 from mutualaid.networks import services as networks
 from mutualaid.tests.browser.pages import log_in
@@ -117,7 +118,7 @@ def test_a_time_zone_from_the_countrys_short_list_or_by_searching_a_city(live_se
     assert page.locator("#id_timezone option").all_inner_texts() == ["Ceuta", "Canary", "Madrid", "UTC"]
     page.fill("#id_timezone_search", "bogo")
     assert page.locator("#id_timezone option").all_inner_texts() == ["Bogota", "UTC"]
-    page.locator("#id_timezone").select_option("America/Bogota")
+    assert page.locator("#id_timezone").input_value() == "America/Bogota"
     assert page.locator("#id_country").input_value() == "CO"  # the zone found brings its country
     page.fill("#id_timezone_search", "zzzz")
     assert page.locator("[data-timezone-status]").inner_text() == "No time zone has that name."
@@ -128,3 +129,54 @@ def test_a_time_zone_from_the_countrys_short_list_or_by_searching_a_city(live_se
     from mutualaid.networks.models import Group
     group = Group.objects.get(name=f"Barrio Sur {width}")
     assert (group.country, group.timezone) == ("CO", "America/Bogota")
+
+
+def test_an_area_name_is_text_on_the_map_never_markup(live_server, new_page, riverside):
+    founder = riverside.memberships.get(root="founder").user
+    networks.area_add(actor=founder, group=riverside, name='<b id="injected">Mill Lane</b>', lat=51.4600,
+                      lon=-0.1170)
+    page = new_page("en-GB")
+    log_in(page, live_server.url, "elif", PASSWORD)
+    page.goto(f"{live_server.url}/groups/{riverside.public_id}/needs/new/")
+    page.locator(".place-map__label").first.wait_for()
+    assert page.locator("#injected").count() == 0
+    assert '<b id="injected">Mill Lane</b>' in page.locator(".place-map__label").all_inner_texts()
+
+
+def test_opening_a_need_to_correct_it_keeps_its_point_as_it_is(live_server, new_page, riverside):
+    """The map draws the need's point without writing it back rounded: a correction of the title alone moves
+    nothing and tells no helper that the place changed."""
+    elif_ = riverside.memberships.get(user__username="elif").user
+    need = circulation.need_create(actor=elif_, group=riverside, title="Soup", category="food", quantity=1,
+                                   lat=51.4613123, lon=-0.1156789, location_name="Riverside",
+                                   contact={"phone": "+44 7700 900104"})
+    page = new_page("en-GB")
+    log_in(page, live_server.url, "elif", PASSWORD)
+    page.goto(f"{live_server.url}/needs/{need.public_id}/edit/")
+    page.locator(".leaflet-marker-icon").wait_for()  # the point is drawn
+    assert page.locator("#id_lat").input_value() == "51.4613123"
+    page.fill("#id_title", "Soup for two")
+    page.locator("main form.form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/needs/[0-9a-f-]{36}/$"))
+    need.contact.refresh_from_db()
+    assert (need.contact.exact_lat, need.contact.exact_lon) == (51.4613123, -0.1156789)
+
+
+def test_a_click_far_from_every_area_keeps_the_name_typed(live_server, new_page, riverside):
+    page = new_page("en-GB")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server.url, "elif", PASSWORD)
+    page.goto(f"{live_server.url}/groups/{riverside.public_id}/needs/new/")
+    page.locator("#id_area").select_option("elsewhere")
+    page.fill("#id_location_name", "The allotments")
+    canvas = page.locator("[data-place-canvas]")
+    canvas.scroll_into_view_if_needed()
+    for _ in range(5):
+        page.get_by_role("button", name="Zoom out").click()
+        page.wait_for_timeout(300)
+    box = canvas.bounding_box()
+    page.mouse.click(box["x"] + 20, box["y"] + box["height"] - 40)  # tens of km from the areas
+    assert page.locator("#id_lat").input_value() != ""
+    assert page.locator("#id_area").input_value() == "elsewhere"
+    assert page.locator("#id_location_name").input_value() == "The allotments"
+    assert page.locator("[data-place-status]").inner_text() == "Place marked."
