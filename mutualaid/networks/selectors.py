@@ -145,9 +145,11 @@ def group_list(*, user: User | None = None) -> QuerySet[Group]:
 
 
 def user_groups(user: User) -> QuerySet[Group]:
-    """The groups the person is in now, each with `my_role` (their role there), by name."""
+    """The groups the person is in now, each with `my_role` (their role there) and `has_areas` (whether it names any
+    area yet: its coordinators are asked to), by name."""
     return (Group.objects.filter(memberships__user=user, memberships__left_at__isnull=True)
-            .annotate(my_role=F("memberships__role")).order_by("name"))
+            .annotate(my_role=F("memberships__role"), has_areas=Exists(Area.objects.filter(group=OuterRef("pk"))))
+            .order_by("name"))
 
 
 @dataclass

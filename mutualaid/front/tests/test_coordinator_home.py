@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from mutualaid.circulation import services as circulation
@@ -86,3 +87,14 @@ def test_the_work_costs_the_same_queries_for_one_group_or_many(client: Client, b
     with django_assert_max_num_queries(len(one.captured_queries)):
         page = client.get("/").content.decode()
     assert page.count("waits for acceptance") == 5
+
+
+def test_a_coordinator_is_asked_to_name_the_groups_areas_until_there_are_some(client: Client, group, owner, member):
+    client.force_login(owner)
+    areas_url = reverse("group_areas", args=[group.public_id])
+    page = client.get("/").content.decode()
+    assert f'<a href="{areas_url}">Name the group\'s areas</a>, so that people pick a place' in page
+    networks.area_add(actor=owner, group=group, name="Elm Road")
+    assert areas_url not in client.get("/").content.decode()
+    client.force_login(member)  # not a coordinator: not asked
+    assert areas_url not in client.get("/").content.decode()
