@@ -32,8 +32,10 @@ def area_add(*, actor: User, group: Group, name: str, lat: float | None = None, 
     _require_coordinator(actor, group)
     name = _check_area(name, lat, lon)
     with audited_atomic():
-        # Locked: the count read here decides whether one more may be added.
-        Group.objects.select_for_update().filter(pk=group.pk).first()
+        # Locked: the count read here decides whether one more may be added. The group row, FOR NO KEY UPDATE as
+        # networks' other changes take it (standings._lock_roles): a plain FOR UPDATE waited on the key-share locks of
+        # rows being inserted beside it (a member joining) while they waited on it, a deadlock the load check found.
+        Group.objects.select_for_update(no_key=True).filter(pk=group.pk).first()
         if Area.objects.filter(group=group).count() >= MAX_AREAS:
             raise InvalidInput(_("A group can name at most %(limit)d areas.") % {"limit": MAX_AREAS}, field="name")
         if Area.objects.filter(group=group, name__iexact=name).exists():
