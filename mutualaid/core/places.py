@@ -54,14 +54,6 @@ def zones_for_country(code: str) -> tuple[str, ...]:
     return _zones_by_country().get((code or "").upper(), ())
 
 
-def country_of_zone(zone: str) -> str:
-    """The country a time zone belongs to, or "" (UTC and other zones of no country)."""
-    for code, zones in _zones_by_country().items():
-        if zone in zones:
-            return code
-    return ""
-
-
 def zone_label(zone: str) -> str:
     """ "Europe/Madrid" -> "Madrid", "America/Argentina/Buenos_Aires" -> "Buenos Aires (Argentina)"."""
     region, _, place = zone.partition("/")

@@ -175,7 +175,7 @@ def coordinator_desks(group_ids: list[int]) -> dict[int, GroupDesk]:
 
 
 def group_name_taken(name: str) -> bool:
-    """Another group of the network already has this name, ignoring case."""
+    """Another group already has this name, ignoring case (the instance holds one network)."""
     return Group.objects.filter(name__iexact=(name or "").strip()).exists()
 
 

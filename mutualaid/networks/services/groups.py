@@ -12,7 +12,7 @@ from mutualaid.core.validators import check_country, check_lat_lon, check_text, 
 
 from .. import notices, signals
 from ..models import Application, Group, Membership, Network, Trust, User
-from ..selectors import group_coordinators, membership_for
+from ..selectors import group_coordinators, group_name_taken, membership_for
 from .notifications import notify
 from .standings import _lock_roles, _recheck_standings
 
@@ -48,7 +48,7 @@ def group_create(*, actor: User, name: str, description: str = "", public_descri
     if trust_threshold is not None and trust_threshold < 1:
         raise InvalidInput(_("The trust threshold must be at least 1."), field="trust_threshold")
     network = network_get_or_create()
-    if Group.objects.filter(network=network, name__iexact=name).exists():
+    if group_name_taken(name):  # the form asks the same first, to tell it with its other errors
         raise Conflict(_("A group with that name already exists."), field="name")
     with audited_atomic():
         try:

@@ -15,6 +15,14 @@ from mutualaid.tests.api_helpers import Api, assert_error, ok
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """Requests here speak Spanish (Accept-Language es-ES), and the language middleware leaves the thread's language
+    active after its response: put it back, so that the tests after these read English."""
+    yield
+    translation.activate("en")
+
+
 def _options(page: str, select_id: str) -> list[str]:
     import re
     block = page[page.index(f'id="{select_id}"'):]
